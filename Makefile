@@ -1,0 +1,130 @@
+# Conduit top-level Makefile. Out-of-tree build into build/, parallel-safe, with dependency
+# files so that a header change rebuilds what includes it.
+#
+#   make run            build and boot in QEMU, serial console on this terminal
+#   make check          every test: host unit tests, grader self-tests, in-kernel tests, handouts
+#   make grade [LAB=N] [TEST=name]   grade labs with lab/grader
+#   make qemu-gdb / make gdb         debug (see README.md)
+
+BUILD      := build
+ARCH_DIR   := arch/x86_64
+PYTHON     ?= python3
+QEMU       ?= qemu-system-x86_64
+MACHINE    ?= q35
+MEMORY     ?= 128M
+ACCEL      ?= tcg
+JOBS       ?= $(shell nproc)
+GDBPORT    ?= $(shell echo $$(( $$(id -u) % 5000 + 25000 )))
+CMDLINE    ?=
+
+.DEFAULT_GOAL := all
+MAKEFLAGS  += --no-builtin-rules
+
+# --- toolchain and flags (STYLE.md "Flags that work") -------------------------------------
+CXX        := g++
+KERNEL_CXXFLAGS := -std=c++20 -ffreestanding -fno-exceptions -fno-rtti -fno-pie -fno-pic \
+    -mcmodel=kernel -mno-red-zone -mgeneral-regs-only -fno-threadsafe-statics \
+    -fno-asynchronous-unwind-tables -fno-stack-protector -fno-omit-frame-pointer \
+    -fno-use-cxa-atexit -fsized-deallocation -O2 -g -Wall -Wextra -Werror=return-type \
+    -Wno-missing-field-initializers -Iinclude -I$(ARCH_DIR)/include -MMD -MP
+KERNEL_ASFLAGS := -fno-pie -fno-pic -mcmodel=kernel -g -I$(ARCH_DIR)/include -Iinclude -MMD -MP
+KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--no-undefined -Wl,-z,max-page-size=0x1000 \
+    -Wl,--build-id=none -T $(ARCH_DIR)/linker.ld
+
+# --- kernel sources: every .cpp/.S below these folders is part of the one kernel image -----
+KERNEL_DIRS := $(ARCH_DIR) kernel drivers lab tests/kernel
+KERNEL_SOURCES := $(shell find $(KERNEL_DIRS) \( -name '*.cpp' -o -name '*.S' \) \
+    -not -path 'lab/grader/*' -not -path 'tests/unit/*' 2>/dev/null | LC_ALL=C sort)
+KERNEL_OBJECTS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SOURCES))
+
+KERNEL_ELF := $(BUILD)/kernel.elf
+KERNEL_ISO := $(BUILD)/conduit.iso
+
+.PHONY: all deps kernel iso run check grade unit-tests grader-tests symbols-check \
+    qemu-gdb gdb bench-boot handout clean
+
+all: deps $(KERNEL_ISO)
+
+deps:
+	@bash tools/deps.sh
+
+kernel: $(KERNEL_ELF)
+iso: $(KERNEL_ISO)
+
+$(BUILD)/kernel/%.cpp.o: %.cpp Makefile
+	@mkdir -p $(@D)
+	@echo "  CXX     $<"
+	@$(CXX) $(KERNEL_CXXFLAGS) -c $< -o $@
+
+$(BUILD)/kernel/%.S.o: %.S Makefile
+	@mkdir -p $(@D)
+	@echo "  AS      $<"
+	@$(CXX) $(KERNEL_ASFLAGS) -c $< -o $@
+
+$(KERNEL_ELF): $(KERNEL_OBJECTS) $(ARCH_DIR)/linker.ld
+	@echo "  LD      $@"
+	@$(CXX) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJECTS) -lgcc
+	@bash tools/check_symbols.sh $(KERNEL_OBJECTS)
+
+# The ISO carries the kernel without DWARF (GRUB loads every non-allocated section, and the
+# debug info would only slow boots); gdb reads the full build/kernel.elf.
+$(KERNEL_ISO): $(KERNEL_ELF) grub.cfg
+	@echo "  ISO     $@"
+	@mkdir -p $(BUILD)/iso/boot/grub
+	@objcopy --strip-debug $(KERNEL_ELF) $(BUILD)/iso/boot/kernel.elf
+	@cp grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
+	@grub-mkrescue -o $@ $(BUILD)/iso >$(BUILD)/grub-mkrescue.log 2>&1 \
+	    || { cat $(BUILD)/grub-mkrescue.log; exit 1; }
+
+-include $(KERNEL_OBJECTS:.o=.d)
+
+# --- running -------------------------------------------------------------------------------
+QEMU_COMMON := -accel $(ACCEL) -machine $(MACHINE) -m $(MEMORY) -cdrom $(KERNEL_ISO) -boot d \
+    -no-reboot -nic none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+    -debugcon file:$(BUILD)/debugcon.log
+QEMU_CMDLINE_ARG = $(if $(strip $(CMDLINE)),-fw_cfg "name=opt/conduit/cmdline,string=$(subst $(comma),$(comma)$(comma),$(CMDLINE))")
+comma := ,
+
+# Serial console on this terminal. On a terminal `-serial mon:stdio`: Ctrl-A X quits, Ctrl-A C
+# toggles the QEMU monitor. From a pipe plain `stdio`: bytes wait in QEMU until the UART has
+# room, and a script can end the session with `poweroff`.
+SERIAL_STDIO = $$( [ -t 0 ] && echo mon:stdio || echo stdio )
+
+run: all
+	@echo "Booting Conduit (Ctrl-A X quits QEMU; type 'help' at the conduit> prompt)"
+	@$(QEMU) $(QEMU_COMMON) -display none -serial $(SERIAL_STDIO) $(QEMU_CMDLINE_ARG); \
+	    rc=$$?; case $$rc in 33|39) ;; 37) echo "(kernel panic: QEMU exit status 37)"; exit 1;; \
+	    *) echo "(QEMU exit status $$rc)";; esac
+
+qemu-gdb: all
+	@echo "QEMU waits for gdb on port $(GDBPORT): run 'make gdb' in another terminal"
+	@$(QEMU) $(QEMU_COMMON) -display none -serial $(SERIAL_STDIO) -gdb tcp::$(GDBPORT) -S $(QEMU_CMDLINE_ARG)
+
+gdb: $(KERNEL_ELF)
+	@gdb -q -ex "file $(KERNEL_ELF)" -ex "target remote localhost:$(GDBPORT)" $(GDBARGS)
+
+# --- testing and grading -------------------------------------------------------------------
+-include tests/unit/unit.mk
+
+GRADE_ARGS := -j $(JOBS) --iso $(KERNEL_ISO) $(if $(LAB),--lab $(LAB)) $(if $(TEST),--test $(TEST))
+
+grade: all
+	@$(PYTHON) lab/grader/grade.py $(GRADE_ARGS)
+
+grader-tests: all
+	@$(PYTHON) tools/run_grader_selftests.py
+
+symbols-check: $(KERNEL_ELF)
+
+check: all
+	@$(PYTHON) tools/check.py --jobs $(JOBS)
+
+bench-boot: all
+	@$(PYTHON) tools/bench_boot.py --iso $(KERNEL_ISO) --elf $(KERNEL_ELF)
+
+handout:
+	@test -n "$(LAB)" -a -n "$(OUT)" || { echo "usage: make handout LAB=N OUT=dir"; exit 2; }
+	@$(PYTHON) tools/handout.py --lab $(LAB) --out $(OUT)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,90 @@
+// kernel_main: the order in which Conduit comes up (ARCHITECTURE.md section 2).
+#include <arch/interrupts.h>
+#include <arch/platform.h>
+#include <kernel/boot_info.h>
+#include <kernel/kernel.h>
+#include <kernel/mm/init.h>
+#include <kernel/mm/layout.h>
+#include <kernel/monitor.h>
+#include <kernel/multiboot2.h>
+#include <kernel/panic.h>
+#include <kernel/printk.h>
+#include <kernel/runtime.h>
+#include <kernel/symbols.h>
+#include <kernel/test.h>
+#include <kstd/enforce.h>
+
+namespace {
+
+BootInfo g_boot_info;
+CommandLine g_cmdline;
+
+void serial_console_write(char const* data, usize length) { arch::early_serial_write(data, length); }
+ConsoleSink g_serial_console { "serial", serial_console_write, nullptr };
+
+// GRUB's line first, then QEMU's fw_cfg file, whose words override GRUB's: the harness boots
+// one ISO many ways.
+void load_command_line()
+{
+    if (auto result = g_cmdline.parse(kstd::StringView(g_boot_info.cmdline)); result.is_error())
+        log_warn("boot command line ignored: %s\n", result.error().name());
+    static u8 extension[1024];
+    auto size = arch::fw_cfg_read_file("opt/conduit/cmdline", extension, sizeof(extension) - 1);
+    if (size.is_error()) {
+        if (size.error().code() != ENOENT && size.error().code() != ENODEV)
+            log_warn("fw_cfg opt/conduit/cmdline unreadable: %s\n", size.error().name());
+        return;
+    }
+    auto text = kstd::StringView(reinterpret_cast<char const*>(extension), size.value()).trim();
+    if (auto result = g_cmdline.extend(text); result.is_error())
+        log_warn("fw_cfg command line ignored: %s\n", result.error().name());
+}
+
+void apply_log_level()
+{
+    auto level_text = g_cmdline.get(kstd::StringView("loglevel"));
+    if (!level_text.has_value())
+        return;
+    char name[16];
+    kstd::copy_string(name, sizeof(name), *level_text);
+    LogLevel level;
+    if (parse_log_level(name, &level))
+        set_log_level(level);
+    else
+        log_warn("loglevel=%s is not one of debug, info, warn, error\n", name);
+}
+
+}
+
+BootInfo const& boot_info() { return g_boot_info; }
+CommandLine const& kernel_cmdline() { return g_cmdline; }
+
+extern "C" [[noreturn]] void kernel_main(u32 magic, u32 mbi_phys)
+{
+    runtime::run_global_constructors();
+    arch::early_serial_init();
+    register_console(g_serial_console);
+    arch::init_cpu_tables();
+
+    if (magic != multiboot2::BOOTLOADER_MAGIC)
+        panic("not booted by a multiboot2 loader (magic %x)", magic);
+    if (auto parsed = multiboot2::parse(mm::phys_to_ptr<void const>(mbi_phys), mbi_phys, g_boot_info);
+        parsed.is_error())
+        panic("malformed multiboot2 information at %x: %s", mbi_phys, parsed.error().name());
+
+    load_command_line();
+    apply_log_level();
+    symbols::init(g_boot_info);
+    mm::init(g_boot_info);
+
+    kprint("Conduit: an I/O teaching kernel (x86_64), booted by %s\n", g_boot_info.bootloader);
+    ktest::announce_boot();
+
+    auto selector = g_cmdline.get(kstd::StringView("test"));
+    if (selector.has_value()) {
+        char text[64];
+        kstd::copy_string(text, sizeof(text), *selector);
+        ktest::run_selected(text);
+    }
+    monitor::run();
+}

@@ -1,0 +1,118 @@
+// printk: formats into a line buffer, then hands the bytes to the diagnostic channel and to
+// every registered console. Interrupts are masked while a line is written so that lines from
+// an interrupt handler never tear lines of the thread it interrupted.
+#include <arch/platform.h>
+#include <kernel/printk.h>
+#include <kernel/irq_flags.h>
+#include <kstd/format.h>
+#include <kstd/string.h>
+#include <stdarg.h>
+#include <kstd/enforce.h>
+
+namespace {
+
+LogLevel g_threshold = LogLevel::Info;
+ConsoleSink* g_consoles = nullptr;
+bool g_mirror_to_diag = true;
+constexpr usize LINE_CAPACITY = 512;
+
+char const* level_prefix(LogLevel level)
+{
+    switch (level) {
+    case LogLevel::Debug: return "[debug] ";
+    case LogLevel::Info: return "";
+    case LogLevel::Warn: return "[warn] ";
+    case LogLevel::Error: return "[error] ";
+    }
+    return "";
+}
+
+void emit(char const* data, usize length)
+{
+    InterruptsDisabled guard;
+    if (g_mirror_to_diag)
+        arch::debugcon_write(data, length);
+    for (ConsoleSink* sink = g_consoles; sink; sink = sink->next)
+        sink->write(data, length);
+}
+
+void vemit(char const* prefix, char const* fmt, va_list args)
+{
+    char line[LINE_CAPACITY];
+    usize used = kstd::copy_string(line, sizeof(line), prefix);
+    int n = kstd::vsnprintf(line + used, sizeof(line) - used, fmt, args);
+    usize length = n < 0 ? used : kstd::min(used + usize(n), sizeof(line) - 1);
+    emit(line, length);
+}
+
+}
+
+void printk(LogLevel level, char const* fmt, ...)
+{
+    if (level < g_threshold)
+        return;
+    va_list args;
+    va_start(args, fmt);
+    vemit(level_prefix(level), fmt, args);
+    va_end(args);
+}
+
+void kprint(char const* fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    vemit("", fmt, args);
+    va_end(args);
+}
+
+void kprint_raw(char const* data, usize length) { emit(data, length); }
+
+void diag_print(char const* fmt, ...)
+{
+    char line[LINE_CAPACITY];
+    va_list args;
+    va_start(args, fmt);
+    int n = kstd::vsnprintf(line, sizeof(line), fmt, args);
+    va_end(args);
+    if (n < 0)
+        return;
+    arch::debugcon_write(line, kstd::min(usize(n), sizeof(line) - 1));
+}
+
+void set_log_level(LogLevel level) { g_threshold = level; }
+LogLevel log_level() { return g_threshold; }
+
+bool parse_log_level(char const* text, LogLevel* out)
+{
+    static constexpr struct { char const* name; LogLevel level; } names[] = {
+        { "debug", LogLevel::Debug }, { "info", LogLevel::Info },
+        { "warn", LogLevel::Warn }, { "error", LogLevel::Error },
+    };
+    for (auto const& entry : names) {
+        if (kstd::strcmp(text, entry.name) == 0) {
+            *out = entry.level;
+            return true;
+        }
+    }
+    return false;
+}
+
+void register_console(ConsoleSink& sink)
+{
+    InterruptsDisabled guard;
+    sink.next = g_consoles;
+    g_consoles = &sink;
+}
+
+void unregister_console(ConsoleSink& sink)
+{
+    InterruptsDisabled guard;
+    for (ConsoleSink** link = &g_consoles; *link; link = &(*link)->next) {
+        if (*link == &sink) {
+            *link = sink.next;
+            return;
+        }
+    }
+}
+
+void set_console_mirrored_to_diag(bool on) { g_mirror_to_diag = on; }

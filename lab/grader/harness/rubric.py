@@ -1,0 +1,268 @@
+"""Rubric manifests (rubric.toml): loading, validation and expansion into runnable test cases.
+
+A manifest describes one suite: a lab, the kernel core tests or the grader's self-tests. Each
+[[test]] becomes one QEMU boot, or one boot per [[test.variant]]. Validation is strict (unknown
+keys are errors) because a typo such as `timout = 60` would otherwise be silently ignored and
+only show up as a flaky grade weeks later.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import peers
+
+VERDICT_KINDS = ("pass", "fail", "panic", "triple-fault", "hang", "forged",
+                 "no-result", "bad-exit", "boot-failure")
+
+DEFAULTS = {"machine": "q35", "memory": "128M", "timeout": 15.0, "max_time": None,
+            "args": (), "cmdline": ""}
+
+# Words the grader itself puts on the kernel command line; a rubric must not fight over them.
+RESERVED_CMDLINE_KEYS = ("test", "nonce")
+
+NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:-]*$")
+SUITE_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
+
+
+class RubricError(Exception):
+    """A manifest that cannot be used; the message names the file and the offending entry."""
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    title: str
+    lab: int | None
+    path: Path
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class TestCase:
+    """One QEMU boot: a [[test]] entry, or one variant of it, with every default resolved."""
+    suite: Suite
+    name: str                    # kernel test name, passed as test=NAME
+    variant: str | None
+    points: float
+    machine: str
+    memory: str
+    timeout: float               # seconds without progress before the run is called a hang
+    max_time: float              # cap on the whole run (runaway output), same clock
+    args: tuple[str, ...]
+    cmdline: str
+    expect: tuple[str, ...] = ()
+    reject: tuple[str, ...] = ()
+    expect_outcome: str | None = None
+    expect_reason: str | None = None
+    description: str = ""
+    peers: tuple[dict, ...] = field(default=())
+
+    @property
+    def id(self) -> str:
+        """Unique within the suite; also the directory name under OUT/<suite>/."""
+        return self.name if self.variant is None else f"{self.name}@{self.variant}"
+
+
+# --- typed field readers -------------------------------------------------------------------
+
+def _where(path: Path, ctx: str) -> str:
+    return f"{path}: {ctx}" if ctx else str(path)
+
+
+def _check_keys(table: dict, allowed: set[str], path: Path, ctx: str) -> None:
+    for key in table:
+        if key not in allowed:
+            close = difflib.get_close_matches(key, sorted(allowed), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise RubricError(f"{_where(path, ctx)}: unknown key '{key}'{hint}")
+
+
+def _get(table: dict, key: str, kind: str, path: Path, ctx: str):
+    """Reads one optional key and checks its type; returns None when absent."""
+    if key not in table:
+        return None
+    value = table[key]
+    ok = {
+        "str": isinstance(value, str),
+        "int": isinstance(value, int) and not isinstance(value, bool),
+        "num": isinstance(value, (int, float)) and not isinstance(value, bool),
+        "strlist": isinstance(value, list) and all(isinstance(v, str) for v in value),
+        "tables": isinstance(value, list) and all(isinstance(v, dict) for v in value),
+        "memory": isinstance(value, (str, int)) and not isinstance(value, bool),
+    }[kind]
+    if not ok:
+        names = {"str": "a string", "int": "an integer", "num": "a number",
+                 "strlist": "a list of strings", "tables": "an array of tables",
+                 "memory": "a size such as \"128M\""}
+        raise RubricError(f"{_where(path, ctx)}: '{key}' must be {names[kind]}, got {value!r}")
+    if kind == "strlist":
+        return tuple(value)
+    if kind == "memory" and isinstance(value, int):
+        return f"{value}M"        # a bare number means MiB, as on QEMU's own -m
+    return value
+
+
+QEMU_KEYS = {"machine": "str", "memory": "memory", "timeout": "num", "max_time": "num",
+             "args": "strlist", "cmdline": "str"}
+CHECK_KEYS = {"expect": "strlist", "reject": "strlist"}
+TEST_KEYS = {**QEMU_KEYS, **CHECK_KEYS, "name": "str", "points": "num", "description": "str",
+             "expect_outcome": "str", "expect_reason": "str", "variant": "tables",
+             "peer": "tables"}
+VARIANT_KEYS = {**QEMU_KEYS, **CHECK_KEYS, "name": "str", "points": "num", "description": "str"}
+
+
+def _read_table(table: dict, schema: dict[str, str], path: Path, ctx: str) -> dict:
+    _check_keys(table, set(schema), path, ctx)
+    out = {}
+    for key, kind in schema.items():
+        value = _get(table, key, kind, path, ctx)
+        if value is not None:
+            out[key] = value
+    _check_values(out, path, ctx)
+    return out
+
+
+def _check_values(values: dict, path: Path, ctx: str) -> None:
+    for key in ("timeout", "max_time"):
+        if key in values and values[key] <= 0:
+            raise RubricError(f"{_where(path, ctx)}: '{key}' must be positive")
+    if values.get("points", 0) < 0:
+        raise RubricError(f"{_where(path, ctx)}: 'points' must not be negative")
+    for word in values.get("cmdline", "").split():
+        if word.split("=", 1)[0] in RESERVED_CMDLINE_KEYS:
+            raise RubricError(f"{_where(path, ctx)}: cmdline must not set '{word}': "
+                              "the grader supplies test= and nonce= itself")
+    if "\n" in values.get("cmdline", ""):
+        raise RubricError(f"{_where(path, ctx)}: cmdline must be one line")
+    for key in ("expect", "reject"):
+        for pattern in values.get(key, ()):
+            try:
+                re.compile(expand_pattern(pattern, nonce="0", test="t"))
+            except re.error as err:
+                raise RubricError(f"{_where(path, ctx)}: bad regex in '{key}': "
+                                  f"{pattern!r}: {err}") from None
+    outcome = values.get("expect_outcome")
+    if outcome is not None and outcome not in VERDICT_KINDS:
+        raise RubricError(f"{_where(path, ctx)}: expect_outcome must be one of "
+                          f"{', '.join(VERDICT_KINDS)}; got {outcome!r}")
+
+
+def expand_pattern(pattern: str, nonce: str, test: str) -> str:
+    """`${nonce}` and `${test}` in expect/reject regexes stand for this run's literal values."""
+    return pattern.replace("${nonce}", re.escape(nonce)).replace("${test}", re.escape(test))
+
+
+# --- merging layers: [qemu] defaults <- [[test]] <- [[test.variant]] -------------------------
+
+def _merge(base: dict, over: dict) -> dict:
+    """Scalars override; lists and the command line accumulate, so a variant can add one
+    device or one boot option without repeating everything the test already says."""
+    out = dict(base)
+    for key, value in over.items():
+        if key in ("args", "expect", "reject"):
+            out[key] = tuple(base.get(key, ())) + tuple(value)
+        elif key == "cmdline":
+            out[key] = " ".join(w for w in (base.get(key, ""), value) if w)
+        else:
+            out[key] = value
+    return out
+
+
+def _make_case(suite: Suite, values: dict, variant: str | None, points: float) -> TestCase:
+    timeout = float(values["timeout"])
+    max_time = values.get("max_time")
+    return TestCase(
+        suite=suite, name=values["name"], variant=variant, points=points,
+        machine=values["machine"], memory=values["memory"], timeout=timeout,
+        # A run that keeps printing but never finishes must still end; 10x the progress
+        # timeout leaves room for long tests while catching output loops.
+        max_time=float(max_time) if max_time is not None else 10 * timeout,
+        args=tuple(values.get("args", ())), cmdline=values.get("cmdline", ""),
+        expect=tuple(values.get("expect", ())), reject=tuple(values.get("reject", ())),
+        expect_outcome=values.get("expect_outcome"), expect_reason=values.get("expect_reason"),
+        description=values.get("description", ""), peers=tuple(values.get("peer", ())))
+
+
+def _expand_test(suite: Suite, defaults: dict, raw: dict, path: Path, index: int) -> list[TestCase]:
+    ctx = f"[[test]] #{index + 1}"
+    values = _read_table(raw, TEST_KEYS, path, ctx)
+    name = values.get("name")
+    if not name or not NAME_RE.match(name):
+        raise RubricError(f"{_where(path, ctx)}: 'name' is required and must match {NAME_RE.pattern}")
+    ctx = f"test '{name}'"
+    for spec in values.get("peer", ()):
+        peers.validate(spec, f"{_where(path, ctx)}: [[test.peer]]")
+    merged = _merge(defaults, values)
+    points = float(values.get("points", 1))
+    variants = values.get("variant", ())
+    if not variants:
+        return [_make_case(suite, merged, None, points)]
+    cases = []
+    for vraw in variants:
+        vvalues = _read_table(vraw, VARIANT_KEYS, path, f"{ctx} variant")
+        vname = vvalues.pop("name", None)
+        if not vname or not SUITE_NAME_RE.match(vname):
+            raise RubricError(f"{_where(path, ctx)}: every variant needs a 'name' "
+                              f"matching {SUITE_NAME_RE.pattern}")
+        # The test's points are the total; variants share them unless they say otherwise.
+        vpoints = float(vvalues.pop("points", points / len(variants)))
+        vvalues.pop("description", None)
+        cases.append(_make_case(suite, _merge(merged, vvalues), vname, vpoints))
+    return cases
+
+
+def load(path: Path) -> tuple[Suite, list[TestCase]]:
+    """Parses and validates one manifest; raises RubricError with a precise location."""
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except OSError as err:
+        raise RubricError(f"{path}: cannot read: {err.strerror}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise RubricError(f"{path}: not valid TOML: {err}") from None
+    _check_keys(data, {"suite", "qemu", "test"}, path, "")
+    suite_raw = data.get("suite")
+    if not isinstance(suite_raw, dict):
+        raise RubricError(f"{path}: a [suite] table with at least 'name' is required")
+    svals = _read_table(suite_raw, {"name": "str", "title": "str", "lab": "int",
+                                    "description": "str"}, path, "[suite]")
+    if not SUITE_NAME_RE.match(svals.get("name", "")):
+        raise RubricError(f"{path}: [suite] 'name' is required and must match {SUITE_NAME_RE.pattern}")
+    suite = Suite(name=svals["name"], title=svals.get("title", svals["name"]),
+                  lab=svals.get("lab"), path=path, description=svals.get("description", ""))
+    qemu_raw = data.get("qemu", {})
+    if not isinstance(qemu_raw, dict):
+        raise RubricError(f"{path}: [qemu] must be a table")
+    defaults = _merge(DEFAULTS, _read_table(qemu_raw, QEMU_KEYS, path, "[qemu]"))
+    tests_raw = data.get("test", [])
+    if not isinstance(tests_raw, list) or not all(isinstance(t, dict) for t in tests_raw):
+        raise RubricError(f"{path}: tests must be written as [[test]] tables")
+    cases: list[TestCase] = []
+    for index, raw in enumerate(tests_raw):
+        cases.extend(_expand_test(suite, defaults, raw, path, index))
+    seen: set[str] = set()
+    for case in cases:
+        if case.id in seen:
+            raise RubricError(f"{path}: test '{case.id}' is listed twice")
+        seen.add(case.id)
+    return suite, cases
+
+
+# --- where the manifests live -----------------------------------------------------------------
+
+def lab_manifests(root: Path) -> list[Path]:
+    """Every lab's rubric. The grader's own self-test suite lives one level deeper
+    (lab/grader/selftest/) precisely so that this glob never picks it up."""
+    return sorted(p for p in root.glob("lab/*/rubric.toml") if p.is_file())
+
+
+def kernel_manifest(root: Path) -> Path:
+    return root / "tests" / "kernel" / "rubric.toml"
+
+
+def selftest_manifest(root: Path) -> Path:
+    return root / "lab" / "grader" / "selftest" / "rubric.toml"

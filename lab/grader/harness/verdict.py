@@ -1,0 +1,216 @@
+"""From what a run printed and how it ended to one verdict with a reason a student can act on.
+
+The checks go from the most to the least specific explanation: a forged result line first
+(integrity beats everything), then a panic, a triple fault, a hang, a kernel that never
+booted, and only then the test's own result line, exit status and expected output.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .protocol import (BACKTRACE_RE, EXIT_FAILED, EXIT_NAMES, EXIT_PANIC, EXIT_PASSED,
+                       Transcript, parse_log, panic_report)
+from .rubric import expand_pattern
+from .runner import MAX_OUTPUT_BYTES, RunRecord
+
+
+@dataclass
+class Verdict:
+    kind: str                                         # one of rubric.VERDICT_KINDS
+    reason: str                                       # one line: "expected ..., got ..."
+    report: list[str] = field(default_factory=list)   # the panic report, if any
+    notes: list[str] = field(default_factory=list)    # secondary observations
+
+    @property
+    def backtrace(self) -> list[str]:
+        return [line for line in self.report if BACKTRACE_RE.match(line)]
+
+
+def describe_exit(status: int | None) -> str:
+    if status is None:
+        return "none (QEMU was stopped by the grader)"
+    if status < 0:
+        return f"killed by signal {-status}"
+    return f"{status} ({EXIT_NAMES.get(status, 'not a status the kernel uses')})"
+
+
+def _last_line(text: str) -> str:
+    for line in reversed(text.splitlines()):
+        if line.strip():
+            return line.strip()[:160]
+    return "(nothing)"
+
+
+def judge(record: RunRecord) -> Verdict:
+    if record.error:
+        return Verdict("boot-failure", record.error)
+    transcript = Transcript(record.nonce, parse_log(record.debugcon))
+    verdict = _judge_genuine(record, transcript)
+    forged = transcript.forged
+    if not forged:
+        return verdict
+    first = forged[0]
+    shown = first.nonce if first.nonce is not None else "(none)"
+    reason = (f"result line with nonce={shown} instead of this run's nonce (debugcon.log line "
+              f"{first.lineno}: '{first.line.strip()[:120]}'): results only count when the "
+              "kernel's test framework prints them")
+    notes = [f"without the forged line the verdict would be {verdict.kind}: {verdict.reason}"]
+    return Verdict("forged", reason, verdict.report, notes + verdict.notes)
+
+
+def _judge_genuine(record: RunRecord, transcript: Transcript) -> Verdict:
+    # A kernel that hangs before its boot line is better described as not booting.
+    for check in (_panic, _triple_fault, _boot_failure, _hang):
+        verdict = check(record, transcript)
+        if verdict is not None:
+            return verdict
+    return _result(record, transcript)
+
+
+def _panic(record: RunRecord, transcript: Transcript) -> Verdict | None:
+    event = transcript.first("panic")
+    if event is None and record.exit_status != EXIT_PANIC:
+        return None
+    report = panic_report(record.debugcon, event)
+    if event is not None:
+        message = event.get("msg", "(no message)")
+    else:
+        # Exit 37 without a genuine marker: a panic before the nonce was known, for example.
+        heads = [line for line in report if "PANIC:" in line]
+        message = heads[0].split("PANIC:", 1)[1].strip() if heads else "(no PANIC: line found)"
+    verdict = Verdict("panic", f"kernel panic: {message}", report)
+    if record.stop == "grace":
+        verdict.notes.append("QEMU did not exit after the panic (expected exit status 37)")
+    return verdict
+
+
+def _triple_fault(record: RunRecord, transcript: Transcript) -> Verdict | None:
+    if record.stop != "exit" or record.exit_status != 0 or "Triple fault" not in record.qemu_log:
+        return None
+    where = "before the kernel printed its boot line" if transcript.first("boot") is None \
+        else f"after the output line '{_last_line(record.debugcon)}'"
+    return Verdict("triple-fault", f"the CPU triple-faulted (an exception while handling an "
+                   f"exception, e.g. a bad IDT or stack) {where}; see qemu.log")
+
+
+def _hang(record: RunRecord, transcript: Transcript) -> Verdict | None:
+    if record.stop == "hang":
+        reason = (f"no output for {record.idle_time:.1f}s (timeout {record.test.timeout:g}s "
+                  f"without progress); last output: '{_last_line(record.debugcon)}'")
+    elif record.stop == "runaway":
+        reason = (f"still running after {record.busy_time:.1f}s and {record.output_bytes} bytes of "
+                  f"output (cap {record.test.max_time:g}s or {MAX_OUTPUT_BYTES >> 20} MiB): "
+                  "an output loop?")
+    else:
+        return None
+    verdict = Verdict("hang", reason)
+    if transcript.first("test-pass", record.test.name):
+        verdict.notes.append("the test printed test-pass but the run never printed its end line")
+    return verdict
+
+
+def _boot_failure(record: RunRecord, transcript: Transcript) -> Verdict | None:
+    if transcript.first("boot") is not None:
+        return None
+    other = next((e for e in transcript.events if e.kind == "boot"), None)
+    if other is not None:
+        reason = (f"the boot line carries nonce={other.nonce} but this run's nonce is "
+                  f"{record.nonce}: does the kernel read opt/conduit/cmdline from fw_cfg?")
+    elif record.stop == "exit" and record.exit_status not in (0, EXIT_PASSED, EXIT_FAILED) \
+            and record.stderr.strip():
+        return Verdict("boot-failure", f"QEMU failed (exit status {record.exit_status}): "
+                       f"{_last_line(record.stderr)}")
+    elif not record.debugcon.strip():
+        reason = "no output at all on the debug console. Does the ISO boot (make run)?"
+    else:
+        reason = (f"the kernel never printed '@@CONDUIT boot nonce=...'; last output: "
+                  f"'{_last_line(record.debugcon)}'")
+    return Verdict("boot-failure", f"{reason} ({_how_it_ended(record)})")
+
+
+def _how_it_ended(record: RunRecord) -> str:
+    if record.stop == "hang":
+        return f"then no output for {record.idle_time:.1f}s"
+    if record.stop == "runaway":
+        return f"still running after {record.busy_time:.1f}s"
+    return f"QEMU exit status {describe_exit(record.exit_status)}"
+
+
+def _result(record: RunRecord, transcript: Transcript) -> Verdict:
+    name = record.test.name
+    status = describe_exit(record.exit_status)
+    failed = transcript.first("test-fail", name)
+    if failed is not None:
+        verdict = Verdict("fail", failed.get("reason", "(no reason given)"))
+        if record.exit_status != EXIT_FAILED:
+            verdict.notes.append(f"QEMU exit status was {status}, expected {EXIT_FAILED}")
+        return verdict
+    if transcript.first("test-pass", name) is None:
+        return _no_result(record, transcript)
+    end = transcript.first("end")
+    if end is None:
+        return Verdict("no-result", f"{name} passed but the run did not finish: no "
+                       f"'@@CONDUIT end' line; QEMU exit status {status}")
+    if end.get("failed") not in ("", "0"):
+        return Verdict("bad-exit", f"{name} passed but the end line says failed="
+                       f"{end.get('failed')} (line {end.lineno})")
+    if record.stop == "grace":
+        return Verdict("bad-exit", f"the end line was printed but QEMU did not exit within "
+                       f"{record.grace:g}s: is isa-debug-exit (port 0xf4) written?")
+    if record.exit_status != EXIT_PASSED:
+        return Verdict("bad-exit", f"expected QEMU exit status {EXIT_PASSED} (all tests "
+                       f"passed), got {status}")
+    return _output_checks(record) or Verdict("pass", "passed")
+
+
+def _no_result(record: RunRecord, transcript: Transcript) -> Verdict:
+    name = record.test.name
+    status = describe_exit(record.exit_status)
+    others = sorted({e.get("name") for e in transcript.genuine
+                     if e.kind in ("test-pass", "test-fail", "test-begin")} - {name})
+    if transcript.first("test-begin", name) is not None:
+        reason = f"{name} started but printed no test-pass or test-fail line; QEMU exit status {status}"
+    elif others:
+        reason = (f"expected a result for {name}, but the kernel ran {', '.join(others)} "
+                  "(is the test registered under this name?)")
+    else:
+        reason = f"no result line for {name} (the kernel never started it); QEMU exit status {status}"
+    return Verdict("no-result", reason)
+
+
+def _output_checks(record: RunRecord) -> Verdict | None:
+    test = record.test
+    logs = {"debugcon": record.debugcon, "serial": record.serial}
+    for pattern in test.expect:
+        regex = re.compile(expand_pattern(pattern, record.nonce, test.name), re.MULTILINE)
+        if not any(regex.search(text) for text in logs.values()):
+            return Verdict("fail", f"expected output matching /{pattern}/ in debugcon.log or "
+                           "serial.log, but it never appeared")
+    for pattern in test.reject:
+        regex = re.compile(expand_pattern(pattern, record.nonce, test.name), re.MULTILINE)
+        for log, text in logs.items():
+            match = regex.search(text)
+            if match:
+                line = text[text.rfind("\n", 0, match.start()) + 1:].split("\n", 1)[0]
+                return Verdict("fail", f"output must not match /{pattern}/, but {log}.log has "
+                               f"'{line.strip()[:120]}'")
+    if record.problems:
+        return Verdict("fail", record.problems[0], notes=record.problems[1:])
+    return None
+
+
+def is_success(record: RunRecord, verdict: Verdict) -> tuple[bool, str]:
+    """Whether the test earns its points, with the reason to show when it does not.
+
+    Normal tests pass on a pass verdict. Grader self-tests declare the behaviour they provoke
+    (expect_outcome), so a kernel that panics on purpose is a passing self-test."""
+    test = record.test
+    if test.expect_outcome is None:
+        return verdict.kind == "pass", verdict.reason
+    if verdict.kind != test.expect_outcome:
+        return False, f"expected outcome {test.expect_outcome}, got {verdict.kind}: {verdict.reason}"
+    if test.expect_reason and not re.search(test.expect_reason, verdict.reason):
+        return False, (f"outcome {verdict.kind} as expected, but the reason does not match "
+                       f"/{test.expect_reason}/: {verdict.reason}")
+    return True, f"{verdict.kind}, as expected"

@@ -1,0 +1,202 @@
+"""Rubric loading: defaults, strict validation, variants, peers, the repository's own rubrics."""
+import tempfile
+import unittest
+from pathlib import Path
+
+from support import ROOT, load_text, write_rubric
+from harness import rubric
+from harness.rubric import RubricError
+
+
+class Defaults(unittest.TestCase):
+    def test_minimal_test_gets_every_default(self):
+        suite, cases = load_text("""
+            [suite]
+            name = "lab1"
+            lab = 1
+            title = "PIO"
+            [[test]]
+            name = "uart_putc"
+            """)
+        self.assertEqual((suite.name, suite.lab, suite.title), ("lab1", 1, "PIO"))
+        (case,) = cases
+        self.assertEqual(case.id, "uart_putc")
+        self.assertEqual((case.machine, case.memory, case.timeout), ("q35", "128M", 15.0))
+        self.assertEqual(case.max_time, 150.0)   # 10x the progress timeout
+        self.assertEqual((case.points, case.args, case.cmdline), (1.0, (), ""))
+
+    def test_qemu_table_sets_defaults_and_tests_override(self):
+        _, cases = load_text("""
+            [suite]
+            name = "s"
+            [qemu]
+            machine = "pc"
+            memory = 256
+            timeout = 20
+            args = ["-device", "piix3-ide"]
+            cmdline = "irqchip=apic"
+            [[test]]
+            name = "a"
+            timeout = 5
+            max_time = 7
+            args = ["-smp", "2"]
+            cmdline = "uart.mode=irq"
+            """)
+        case = cases[0]
+        self.assertEqual(case.machine, "pc")
+        self.assertEqual(case.memory, "256M")          # a bare number means MiB
+        self.assertEqual((case.timeout, case.max_time), (5.0, 7.0))
+        self.assertEqual(case.args, ("-device", "piix3-ide", "-smp", "2"))
+        self.assertEqual(case.cmdline, "irqchip=apic uart.mode=irq")
+
+
+class Validation(unittest.TestCase):
+    def assertRubricError(self, text, fragment):
+        with self.assertRaises(RubricError) as ctx:
+            load_text(text)
+        self.assertIn(fragment, str(ctx.exception))
+
+    def test_unknown_key_is_an_error_with_a_suggestion(self):
+        self.assertRubricError("""
+            [suite]
+            name = "s"
+            [[test]]
+            name = "a"
+            timout = 3
+            """, "did you mean 'timeout'")
+
+    def test_wrong_types(self):
+        self.assertRubricError('[suite]\nname = "s"\n[[test]]\nname = "a"\ntimeout = "3"\n',
+                               "'timeout' must be a number")
+        self.assertRubricError('[suite]\nname = "s"\n[[test]]\nname = "a"\nargs = "-smp 2"\n',
+                               "list of strings")
+        self.assertRubricError('[suite]\nname = "s"\n[[test]]\nname = "a"\npoints = true\n',
+                               "'points' must be a number")
+
+    def test_values(self):
+        base = '[suite]\nname = "s"\n[[test]]\nname = "a"\n'
+        self.assertRubricError(base + "timeout = 0\n", "must be positive")
+        self.assertRubricError(base + "points = -1\n", "must not be negative")
+        self.assertRubricError(base + 'cmdline = "test=other"\n', "supplies test= and nonce=")
+        self.assertRubricError(base + 'expect = ["("]\n', "bad regex")
+        self.assertRubricError(base + 'expect_outcome = "crash"\n', "expect_outcome must be one of")
+
+    def test_structure(self):
+        self.assertRubricError('[[test]]\nname = "a"\n', "[suite]")
+        self.assertRubricError('[suite]\nname = "bad name"\n', "[suite] 'name'")
+        self.assertRubricError('[suite]\nname = "s"\n[[test]]\npoints = 1\n', "'name' is required")
+        self.assertRubricError('[suite]\nname = "s"\n[[test]]\nname = "a"\n[[test]]\nname = "a"\n',
+                               "listed twice")
+        self.assertRubricError('[suite]\nname = "s"\n[extra]\n', "unknown key 'extra'")
+        self.assertRubricError('[suite\n', "not valid TOML")
+
+    def test_missing_file(self):
+        with self.assertRaises(RubricError):
+            rubric.load(Path("/nonexistent/rubric.toml"))
+
+
+class Variants(unittest.TestCase):
+    def test_variants_expand_to_one_run_each(self):
+        _, cases = load_text("""
+            [suite]
+            name = "s"
+            [[test]]
+            name = "uart_irq"
+            points = 4
+            cmdline = "uart.mode=irq"
+            expect = ["ready"]
+            [[test.variant]]
+            name = "pic"
+            cmdline = "irqchip=pic"
+            [[test.variant]]
+            name = "apic"
+            machine = "pc"
+            cmdline = "irqchip=apic"
+            expect = ["apic"]
+            """)
+        self.assertEqual([c.id for c in cases], ["uart_irq@pic", "uart_irq@apic"])
+        self.assertEqual({c.name for c in cases}, {"uart_irq"})   # same kernel test
+        self.assertEqual([c.points for c in cases], [2.0, 2.0])    # points are shared
+        self.assertEqual(cases[1].machine, "pc")
+        self.assertEqual(cases[1].cmdline, "uart.mode=irq irqchip=apic")
+        self.assertEqual(cases[1].expect, ("ready", "apic"))
+
+    def test_variant_points_and_names(self):
+        _, cases = load_text("""
+            [suite]
+            name = "s"
+            [[test]]
+            name = "a"
+            points = 3
+            [[test.variant]]
+            name = "one"
+            points = 1
+            [[test.variant]]
+            name = "two"
+            """)
+        self.assertEqual([c.points for c in cases], [1.0, 1.5])
+        with self.assertRaises(RubricError):
+            load_text('[suite]\nname = "s"\n[[test]]\nname = "a"\n[[test.variant]]\nmachine = "pc"\n')
+        with self.assertRaises(RubricError):
+            load_text('[suite]\nname = "s"\n[[test]]\nname = "a"\n[[test.variant]]\n'
+                      'name = "v"\nexpect_outcome = "pass"\n')
+
+
+class Peers(unittest.TestCase):
+    def test_disk_peer_is_accepted(self):
+        _, cases = load_text("""
+            [suite]
+            name = "s"
+            [[test]]
+            name = "ata"
+            [[test.peer]]
+            kind = "disk"
+            size = 1048576
+            """)
+        self.assertEqual(cases[0].peers, ({"kind": "disk", "size": 1048576},))
+
+    def test_bad_peers(self):
+        base = '[suite]\nname = "s"\n[[test]]\nname = "a"\n[[test.peer]]\n'
+        for body, fragment in (('kind = "telepathy"\n', "unknown peer kind"),
+                               ('kind = "disk"\ncolour = "red"\n', "no option 'colour'"),
+                               ('kind = "disk"\nsize = "big"\n', "must be int")):
+            with self.subTest(body=body), self.assertRaises(RubricError) as ctx:
+                load_text(base + body)
+            self.assertIn(fragment, str(ctx.exception))
+
+
+class RepositoryRubrics(unittest.TestCase):
+    """Every manifest in the tree must load: a broken rubric should fail here, not in class."""
+
+    def test_all_manifests_in_the_tree_load(self):
+        paths = rubric.lab_manifests(ROOT) + [rubric.selftest_manifest(ROOT)]
+        kernel = rubric.kernel_manifest(ROOT)
+        if kernel.is_file():
+            paths.append(kernel)
+        for path in paths:
+            with self.subTest(path=str(path)):
+                suite, cases = rubric.load(path)
+                self.assertTrue(cases, f"{path} has no tests")
+
+    def test_selftest_suite_declares_every_outcome(self):
+        suite, cases = rubric.load(rubric.selftest_manifest(ROOT))
+        self.assertEqual(suite.name, "selftest")
+        self.assertIsNone(suite.lab)
+        outcomes = {c.name: c.expect_outcome for c in cases}
+        self.assertEqual(outcomes, {
+            "selftest_pass": "pass", "selftest_fail": "fail", "selftest_panic": "panic",
+            "selftest_triple_fault": "triple-fault", "selftest_hang": "hang",
+            "selftest_forged": "forged", "selftest_nonce_echo": "pass"})
+
+    def test_lab_glob_never_picks_up_the_selftest_suite(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            (root / "lab" / "01-pio").mkdir(parents=True)
+            (root / "lab" / "grader" / "selftest").mkdir(parents=True)
+            write_rubric(root / "lab" / "01-pio", '[suite]\nname = "lab1"\n')
+            write_rubric(root / "lab" / "grader" / "selftest", '[suite]\nname = "selftest"\n')
+            self.assertEqual(rubric.lab_manifests(root), [root / "lab" / "01-pio" / "rubric.toml"])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,197 @@
+"""Verdict logic over canned runs: every kind, their priorities, and self-test semantics."""
+import unittest
+
+from support import lines, one_case, record
+from harness.verdict import is_success, judge
+
+N = "abc123"
+
+
+def verdict_of(debugcon="", extra="", **kw):
+    return judge(record(one_case(extra), debugcon, nonce=N, **kw))
+
+
+class Pass(unittest.TestCase):
+    def test_clean_pass(self):
+        v = verdict_of(lines(N))
+        self.assertEqual(v.kind, "pass")
+
+    def test_pass_needs_exit_status_33(self):
+        v = verdict_of(lines(N), exit_status=35)
+        self.assertEqual(v.kind, "bad-exit")
+        self.assertIn("expected QEMU exit status 33", v.reason)
+        self.assertIn("got 35", v.reason)
+
+    def test_pass_needs_the_end_line(self):
+        v = verdict_of(lines(N, end=False))
+        self.assertEqual(v.kind, "no-result")
+        self.assertIn("no '@@CONDUIT end' line", v.reason)
+
+    def test_end_line_reporting_failures_contradicts_a_pass(self):
+        text = lines(N, end=False) + f"@@CONDUIT end passed=1 failed=1 nonce={N}\n"
+        self.assertEqual(verdict_of(text).kind, "bad-exit")
+
+    def test_end_printed_but_qemu_kept_running(self):
+        v = verdict_of(lines(N), stop="grace", exit_status=None, grace=5.0)
+        self.assertEqual(v.kind, "bad-exit")
+        self.assertIn("did not exit within 5s", v.reason)
+
+
+class Fail(unittest.TestCase):
+    def test_fail_line_gives_its_reason(self):
+        v = verdict_of(lines(N, result="fail"), exit_status=35)
+        self.assertEqual((v.kind, v.reason), ("fail", "expected 3, got 4"))
+        self.assertEqual(v.notes, [])
+
+    def test_fail_with_unexpected_exit_status_is_noted(self):
+        v = verdict_of(lines(N, result="fail"), exit_status=33)
+        self.assertEqual(v.kind, "fail")
+        self.assertIn("expected 35", v.notes[0])
+
+    def test_expect_and_reject_patterns(self):
+        v = verdict_of(lines(N), extra='expect = ["uart ready"]')
+        self.assertEqual(v.kind, "fail")
+        self.assertIn("/uart ready/", v.reason)
+        v = judge(record(one_case('expect = ["uart ready"]'), lines(N), nonce=N,
+                         serial="uart ready\n"))
+        self.assertEqual(v.kind, "pass", "expect also searches serial.log")
+        v = verdict_of("spin on LSR\n" + lines(N), extra='reject = ["^spin"]')
+        self.assertEqual(v.kind, "fail")
+        self.assertIn("'spin on LSR'", v.reason)
+
+    def test_nonce_placeholder_in_patterns(self):
+        good = verdict_of(lines(N), extra='expect = ["test-pass name=${test} nonce=${nonce}$"]')
+        self.assertEqual(good.kind, "pass")
+
+    def test_peer_problems_fail_the_test(self):
+        v = verdict_of(lines(N), problems=["serial peer: expected 'hello', got ''"])
+        self.assertEqual((v.kind, v.reason), ("fail", "serial peer: expected 'hello', got ''"))
+
+
+class Crashes(unittest.TestCase):
+    PANIC = ("PANIC: page fault at 0x0\nBacktrace:\n  #0 0xffffffff80101234 f+0x34\n"
+             f"@@CONDUIT panic nonce={N} msg=page fault at 0x0\n")
+
+    def test_panic_with_marker(self):
+        v = verdict_of(lines(N, result="none", end=False) + self.PANIC, exit_status=37)
+        self.assertEqual(v.kind, "panic")
+        self.assertEqual(v.reason, "kernel panic: page fault at 0x0")
+        self.assertEqual(v.backtrace, ["  #0 0xffffffff80101234 f+0x34"])
+
+    def test_panic_after_a_pass_is_still_a_panic(self):
+        v = verdict_of(lines(N, end=False) + self.PANIC, exit_status=37)
+        self.assertEqual(v.kind, "panic")
+
+    def test_exit_37_without_a_genuine_marker(self):
+        # e.g. a panic before the kernel parsed its command line: the marker says nonce=none
+        text = "PANIC: early boot failure\nBacktrace:\n@@CONDUIT panic nonce=none msg=early\n"
+        v = verdict_of(text, exit_status=37)
+        self.assertEqual(v.kind, "panic")
+        self.assertIn("early boot failure", v.reason)
+
+    def test_triple_fault(self):
+        v = verdict_of(lines(N, result="none", end=False), exit_status=0,
+                       qemu_log="CPU Reset\nTriple fault\n")
+        self.assertEqual(v.kind, "triple-fault")
+        self.assertIn("after the output line", v.reason)
+
+    def test_status_0_without_triple_fault_is_no_result(self):
+        v = verdict_of(lines(N, result="none", end=False), exit_status=0)
+        self.assertEqual(v.kind, "no-result")
+
+    def test_hang_reports_idle_time_and_last_line(self):
+        v = verdict_of(lines(N, result="none", end=False) + "waiting for IRQ4\n",
+                       stop="hang", exit_status=None, idle_time=15.2)
+        self.assertEqual(v.kind, "hang")
+        self.assertIn("no output for 15.2s", v.reason)
+        self.assertIn("waiting for IRQ4", v.reason)
+
+    def test_runaway_output_is_a_hang(self):
+        v = verdict_of(lines(N, result="none", end=False), stop="runaway", exit_status=None,
+                       busy_time=150.0, output_bytes=10 ** 6)
+        self.assertEqual(v.kind, "hang")
+        self.assertIn("output loop", v.reason)
+
+
+class BootFailures(unittest.TestCase):
+    def test_no_output(self):
+        v = verdict_of("", exit_status=None, stop="hang", idle_time=15.0)
+        self.assertEqual(v.kind, "boot-failure")
+        self.assertIn("no output at all", v.reason)
+
+    def test_qemu_error(self):
+        v = verdict_of("", exit_status=1, stderr="qemu-system-x86_64: -drive x: Could not open\n")
+        self.assertEqual(v.kind, "boot-failure")
+        self.assertIn("Could not open", v.reason)
+
+    def test_boot_line_with_the_wrong_nonce(self):
+        v = verdict_of("@@CONDUIT boot nonce=none\n", exit_status=33)
+        self.assertEqual(v.kind, "boot-failure")
+        self.assertIn("fw_cfg", v.reason)
+
+    def test_setup_error(self):
+        v = verdict_of("", error="test setup failed: disk image missing")
+        self.assertEqual((v.kind, v.reason), ("boot-failure", "test setup failed: disk image missing"))
+
+
+class NoResult(unittest.TestCase):
+    def test_started_but_no_result(self):
+        v = verdict_of(lines(N, result="none"), exit_status=33)
+        self.assertEqual(v.kind, "no-result")
+        self.assertIn("t1 started", v.reason)
+
+    def test_results_for_another_test(self):
+        v = verdict_of(lines(N, test="other"))
+        self.assertEqual(v.kind, "no-result")
+        self.assertIn("ran other", v.reason)
+
+
+class Forged(unittest.TestCase):
+    def test_forged_pass_beats_everything(self):
+        text = (lines(N, result="none", end=False)
+                + "@@CONDUIT test-pass name=t1 nonce=0000\n"
+                + f"@@CONDUIT test-fail name=t1 nonce={N} reason=real failure\n"
+                + f"@@CONDUIT end passed=0 failed=1 nonce={N}\n")
+        v = verdict_of(text, exit_status=35)
+        self.assertEqual(v.kind, "forged")
+        self.assertIn("nonce=0000", v.reason)
+        self.assertIn("line 3", v.reason)
+        self.assertIn("fail: real failure", v.notes[0])
+
+    def test_pass_line_without_any_nonce(self):
+        text = lines(N) + "@@CONDUIT test-pass name=t1\n"
+        v = verdict_of(text)
+        self.assertEqual(v.kind, "forged")
+        self.assertIn("nonce=(none)", v.reason)
+
+    def test_forged_end_line(self):
+        v = verdict_of(lines(N) + "@@CONDUIT end passed=9 failed=0 nonce=1\n")
+        self.assertEqual(v.kind, "forged")
+
+
+class SelfTestSemantics(unittest.TestCase):
+    def test_expect_outcome_turns_a_panic_into_a_pass(self):
+        case = one_case('expect_outcome = "panic"\nexpect_reason = "^kernel panic: boom"')
+        rec = record(case, f"PANIC: boom\n@@CONDUIT panic nonce={N} msg=boom\n", nonce=N,
+                     exit_status=37)
+        self.assertEqual(is_success(rec, judge(rec)), (True, "panic, as expected"))
+
+    def test_wrong_outcome_or_reason_fails(self):
+        case = one_case('expect_outcome = "hang"')
+        rec = record(case, lines(N), nonce=N)
+        ok, why = is_success(rec, judge(rec))
+        self.assertFalse(ok)
+        self.assertTrue(why.startswith("expected outcome hang, got pass"))
+        case = one_case('expect_outcome = "fail"\nexpect_reason = "got 5"')
+        rec = record(case, lines(N, result="fail"), nonce=N, exit_status=35)
+        ok, why = is_success(rec, judge(rec))
+        self.assertFalse(ok)
+        self.assertIn("does not match /got 5/", why)
+
+    def test_normal_tests_pass_only_on_pass(self):
+        rec = record(one_case(), lines(N, result="fail"), nonce=N, exit_status=35)
+        self.assertEqual(is_success(rec, judge(rec)), (False, "expected 3, got 4"))
+
+
+if __name__ == "__main__":
+    unittest.main()

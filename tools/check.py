@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""`make check`: runs every test stage and ends with one `N passed, M failed` line.
+
+Stages (each counts its own tests):
+  symbols   the kernel objects need no runtime symbol outside tools/undefined-allowlist.txt
+  unit      host unit tests (Catch2, ASan+UBSan), from build/host/unit_tests.xml
+  grader    the grader's own tests (Python unittest, including its QEMU self-test suite)
+  kernel    every in-kernel test suite through the grader, one QEMU per test
+  handouts  the lab invariant: each handout builds, boots, passes earlier labs, scores 0 on its own
+"""
+import argparse
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.path.join(ROOT, "build")
+
+
+def run(cmd, **kw):
+    print(f"\n==> {' '.join(cmd)}", flush=True)
+    return subprocess.run(cmd, cwd=ROOT, **kw)
+
+
+def stage_symbols(_args):
+    objects = sorted(glob.glob(os.path.join(BUILD, "kernel", "**", "*.o"), recursive=True))
+    ok = run(["bash", "tools/check_symbols.sh", *objects]).returncode == 0
+    return (1, 0) if ok else (0, 1)
+
+
+def stage_unit(_args):
+    run(["make", "--no-print-directory", "unit-tests"])
+    report = os.path.join(BUILD, "host", "unit_tests.xml")
+    if not os.path.exists(report):
+        print("unit: no JUnit report: the unit tests did not build or crashed before writing it")
+        return (0, 1)
+    cases = ET.parse(report).getroot().iter("testcase")
+    passed = failed = 0
+    for case in cases:
+        if case.find("failure") is not None or case.find("error") is not None:
+            failed += 1
+        else:
+            passed += 1
+    return (passed, failed) if passed + failed else (0, 1)
+
+
+def stage_grader(_args):
+    proc = run([sys.executable, "-m", "unittest", "discover", "-s", "lab/grader/tests", "-t", "lab/grader"],
+               capture_output=True, text=True)
+    output = proc.stdout + proc.stderr
+    print(output[-4000:] if proc.returncode else output[-600:])
+    ran = re.search(r"^Ran (\d+) tests?", output, re.M)
+    if not ran:
+        return (0, 1)
+    total = int(ran.group(1))
+    bad = sum(int(n) for n in re.findall(r"(?:failures|errors)=(\d+)", output))
+    skipped = sum(int(n) for n in re.findall(r"skipped=(\d+)", output))
+    return (total - bad - skipped, bad)
+
+
+def stage_kernel(args):
+    results = os.path.join(BUILD, "check", "results.json")
+    if os.path.exists(results):
+        os.remove(results)
+    run([sys.executable, "lab/grader/grade.py", "--all-suites", "-j", str(args.jobs),
+         "--out", os.path.join(BUILD, "check", "grade"), "--json", results,
+         "--junit", os.path.join(BUILD, "check", "junit.xml")])
+    if not os.path.exists(results):
+        print("kernel: the grader wrote no results.json")
+        return (0, 1)
+    with open(results) as f:
+        doc = json.load(f)
+    summary = doc["summary"]
+    return (summary["passed"], summary["failed"]) if summary["passed"] + summary["failed"] else (0, 1)
+
+
+def stage_handouts(args):
+    if not os.path.exists(os.path.join(ROOT, "tools", "handout_check.py")):
+        return None   # no labs with handouts yet
+    proc = run([sys.executable, "tools/handout_check.py", "--jobs", str(args.jobs)])
+    summary = os.path.join(BUILD, "handouts", "summary.json")
+    if not os.path.exists(summary):
+        return (0, 1)
+    with open(summary) as f:
+        doc = json.load(f)
+    return (doc["passed"], doc["failed"]) if proc.returncode == 0 or doc["failed"] else (0, 1)
+
+
+STAGES = [("symbols", stage_symbols), ("unit", stage_unit), ("grader", stage_grader),
+          ("kernel", stage_kernel), ("handouts", stage_handouts)]
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--only", action="append", choices=[name for name, _ in STAGES])
+    args = p.parse_args()
+
+    rows = []
+    started = time.monotonic()
+    for name, stage in STAGES:
+        if args.only and name not in args.only:
+            continue
+        t0 = time.monotonic()
+        counts = stage(args)
+        if counts is None:
+            continue
+        rows.append((name, counts[0], counts[1], time.monotonic() - t0))
+
+    print("\ncheck summary")
+    print(f"  {'stage':<10}{'passed':>8}{'failed':>8}{'seconds':>9}")
+    for name, passed, failed, seconds in rows:
+        print(f"  {name:<10}{passed:>8}{failed:>8}{seconds:>9.1f}")
+    total_passed = sum(r[1] for r in rows)
+    total_failed = sum(r[2] for r in rows)
+    print(f"  total time {time.monotonic() - started:.1f} s")
+    print(f"{total_passed} passed, {total_failed} failed")
+    return 1 if total_failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
