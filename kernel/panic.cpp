@@ -31,15 +31,38 @@ void print_registers(arch::InterruptFrame const& f)
     kprint("  rip=%016lx rflags=%016lx cs=%lx ss=%lx\n", f.rip, f.rflags, f.cs, f.ss);
 }
 
-[[noreturn]] void finish(char const* message, u64 first_pc, u64 rbp)
+// The frame-pointer chain starts at the function that set up %rbp last. A fault can hit a
+// function that has not pushed %rbp yet (its first instruction) or never does (GCC gives leaf
+// functions no frame): then its caller's return address is on top of the stack, not in the
+// chain, and would be missing from the backtrace. Recover it the way debuggers do.
+usize return_address_outside_chain(arch::InterruptFrame const& frame, u64* out)
+{
+    constexpr u8 PUSH_RBP = 0x55;
+    u64 start = symbols::function_start(frame.rip);
+    if (start == 0)
+        return 0;
+    auto const* stack = reinterpret_cast<u64 const*>(frame.rsp);
+    bool frameless = *reinterpret_cast<u8 const*>(start) != PUSH_RBP;
+    if (frameless || frame.rip == start) {
+        out[0] = stack[0];
+        return 1;
+    }
+    if (frame.rip == start + 1) {   // after push %rbp, before mov %rsp,%rbp
+        out[0] = stack[1];
+        return 1;
+    }
+    return 0;
+}
+
+[[noreturn]] void finish(char const* message, u64 const* first, usize first_count, u64 rbp)
 {
     u64 frames[MAX_FRAMES];
     usize count = 0;
-    if (first_pc)
-        frames[count++] = first_pc;
+    for (; count < first_count; ++count)
+        frames[count] = first[count];
     count += arch::capture_backtrace(rbp, frames + count, MAX_FRAMES - count);
     kprint("Backtrace:\n");
-    symbols::print_backtrace(frames, count);
+    symbols::print_backtrace(frames, count, first_count != 0);
     diag_print("@@CONDUIT panic nonce=%s msg=%s\n", g_nonce, message);
     arch::qemu_exit(arch::ExitCode::Panic);
 }
@@ -68,7 +91,7 @@ void panic(char const* fmt, ...)
     kstd::vsnprintf(message, sizeof(message), fmt, args);
     va_end(args);
     kprint("\nPANIC: %s\n", message);
-    finish(message, 0, arch::current_frame_pointer());
+    finish(message, nullptr, 0, arch::current_frame_pointer());
 }
 
 void panic_from_exception(arch::InterruptFrame const& frame, char const* fmt, ...)
@@ -84,7 +107,9 @@ void panic_from_exception(arch::InterruptFrame const& frame, char const* fmt, ..
     symbols::describe(frame.rip, where, sizeof(where));
     kprint("  at rip %016lx %s\n", frame.rip, where);
     print_registers(frame);
-    finish(message, frame.rip, frame.rbp);
+    u64 first[2] = { frame.rip, 0 };
+    usize first_count = 1 + return_address_outside_chain(frame, first + 1);
+    finish(message, first, first_count, frame.rbp);
 }
 
 namespace kstd {

@@ -76,6 +76,9 @@ void diag_print(char const* fmt, ...)
     va_end(args);
     if (n < 0)
         return;
+    // One piece, with interrupts off: a protocol line torn by an interrupt handler's output
+    // would no longer be recognised by the grader.
+    InterruptsDisabled guard;
     arch::debugcon_write(line, kstd::min(usize(n), sizeof(line) - 1));
 }
 

@@ -2,6 +2,7 @@
 // tag. GRUB loaded .symtab and .strtab into RAM (they are not allocated sections, so they are not
 // part of the image proper) and set their sh_addr to those physical addresses.
 #include <arch/backtrace.h>
+#include <kernel/demangle.h>
 #include <kernel/elf_symbols.h>
 #include <kernel/mm/layout.h>
 #include <kernel/printk.h>
@@ -42,8 +43,21 @@ void describe(u64 address, char* out, usize capacity)
         kstd::snprintf(out, capacity, "0x%lx", address);
         return;
     }
+    // C++ names are shown demangled without their parameter list ("ktest::run_one"); a name
+    // the demangler does not understand is shown as the linker sees it.
+    char name[96];
+    if (demangle_name(symbol->name, name, sizeof(name))) {
+        kstd::snprintf(out, capacity, "%s+0x%lx", name, symbol->offset);
+        return;
+    }
     kstd::snprintf(out, capacity, "%.*s+0x%lx", int(symbol->name.length()), symbol->name.characters(),
                    symbol->offset);
+}
+
+u64 function_start(u64 address)
+{
+    auto symbol = g_table.lookup(address);
+    return symbol.has_value() ? symbol->start : 0;
 }
 
 u64 address_of(char const* name)
@@ -52,13 +66,14 @@ u64 address_of(char const* name)
     return address.has_value() ? *address : 0;
 }
 
-void print_backtrace(u64 const* addresses, usize count)
+void print_backtrace(u64 const* addresses, usize count, bool first_is_pc)
 {
     char text[128];
     for (usize i = 0; i < count; ++i) {
         // A return address points after the call; describe the call instruction itself so a call
-        // that is a function's last instruction is not attributed to the next function.
-        u64 lookup = i == 0 ? addresses[i] : addresses[i] - 1;
+        // to a [[noreturn]] function at the very end of its caller is not attributed to the next
+        // function in memory.
+        u64 lookup = (i == 0 && first_is_pc) ? addresses[i] : addresses[i] - 1;
         describe(lookup, text, sizeof(text));
         kprint("  #%zu %016lx %s\n", i, addresses[i], text);
     }

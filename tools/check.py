@@ -50,7 +50,7 @@ def stage_unit(_args):
 
 
 def stage_grader(_args):
-    proc = run([sys.executable, "-m", "unittest", "discover", "-s", "lab/grader/tests", "-t", "lab/grader"],
+    proc = run([sys.executable, "-m", "unittest", "discover", "-s", "lab/grader/tests"],
                capture_output=True, text=True)
     output = proc.stdout + proc.stderr
     print(output[-4000:] if proc.returncode else output[-600:])

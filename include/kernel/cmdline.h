@@ -54,7 +54,11 @@ public:
 
     class Iterator {
     public:
-        Iterator(CommandLine const& line, usize index) : m_line(&line), m_index(line.skip_overridden(index)) {}
+        Iterator(CommandLine const& line, usize index)
+            : m_line(&line)
+            , m_index(line.skip_overridden(index))
+        {
+        }
         Entry const& operator*() const { return m_line->m_entries[m_index]; }
         Entry const* operator->() const { return &m_line->m_entries[m_index]; }
         Iterator& operator++()

@@ -13,11 +13,15 @@ usize count();
 // Writes "function+0x1c" (or "0x..." when unknown) into out. Context: any.
 void describe(u64 address, char* out, usize capacity);
 
+// Start address of the function containing `address`, 0 when unknown.
+u64 function_start(u64 address);
+
 // Address of a function by name, 0 when unknown (tests, gdb-style helpers).
 u64 address_of(char const* name);
 
-// Prints "  #i 0xADDRESS function+0xOFF" lines for the given return addresses.
-void print_backtrace(u64 const* addresses, usize count);
+// Prints "  #i ADDRESS function+0xOFF" lines. addresses[0] is an exact instruction address when
+// first_is_pc (the faulting RIP of an exception); every other entry is a return address.
+void print_backtrace(u64 const* addresses, usize count, bool first_is_pc = false);
 // Backtrace of the caller.
 void print_current_backtrace();
 

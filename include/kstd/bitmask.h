@@ -7,7 +7,7 @@
 //
 // Only enums that ask for it get `|`, so mixing bits of two registers stays a compile error.
 // Use the macro at namespace scope in the enum's own namespace, so that argument-dependent
-// lookup finds `has`. No trailing semicolon is needed.
+// lookup finds `has`. No trailing semicolon is needed. Context: any (constexpr, pure).
 #include <type_traits>
 
 namespace kstd {

@@ -2,6 +2,10 @@
 // errno-style codes shared by drivers, class cores, tests and (later) system calls.
 // Values follow Linux so that students can look them up anywhere.
 
+#ifdef CONDUIT_HOST_TEST
+#    include <kstd/detail/host_errno_push.h>
+#endif
+
 namespace kstd {
 
 enum Errno : int {
@@ -43,6 +47,14 @@ enum Errno : int {
     EINPROGRESS = 115,
     ECANCELED = 125,
 };
+
+}
+
+#ifdef CONDUIT_HOST_TEST
+#    include <kstd/detail/host_errno_pop.h>
+#endif
+
+namespace kstd {
 
 // "EINVAL" for 22; "E?" for codes this table does not know.
 char const* errno_name(int code);

@@ -8,6 +8,7 @@
 // the build fails with a static_assert that says so. Capture a pointer to a context struct
 // if you need more. Function is move-only (like C++23 std::move_only_function), so move-only
 // captures are fine. Calling an empty Function is a VERIFY failure.
+// Context: any (storing and calling never allocate). Locking: none.
 #include <kstd/error.h>
 #include <kstd/types.h>
 #include <kstd/utility.h>
@@ -33,7 +34,6 @@ public:
         static_assert(sizeof(Callable) <= Capacity,
             "callable too big for kstd::Function: capture less (a pointer to a context) or raise Capacity");
         static_assert(alignof(Callable) <= alignof(Storage), "callable over-aligned for kstd::Function");
-        static_assert(std::is_nothrow_move_constructible_v<Callable>);
         if constexpr (std::is_pointer_v<Callable> || std::is_member_pointer_v<Callable>) {
             if (callable == nullptr)
                 return; // a null function pointer makes an empty Function, as in std::function

@@ -10,7 +10,7 @@
 // linked, removing a node that is not linked (or is on another list), and destroying a node
 // while it is linked are VERIFY failures. The list does not own its elements; destroying a
 // list unlinks whatever is left on it.
-// Locking: none inside. The owner guards each list with its lock.
+// Context: any. Locking: none inside; the owner guards each list with its lock.
 #include <kstd/error.h>
 #include <kstd/types.h>
 
@@ -74,7 +74,8 @@ protected:
 
     void unlink(IntrusiveListNode& node)
     {
-        VERIFY(owns(node));
+        VERIFY(node.is_linked());
+        VERIFY(owns(node)); // linked, but on another list
         (node.m_prev ? node.m_prev->m_next : m_head) = node.m_next;
         (node.m_next ? node.m_next->m_prev : m_tail) = node.m_prev;
         node.m_prev = node.m_next = nullptr;

@@ -3,6 +3,7 @@
 // returns nullptr when memory is exhausted. The kernel heap (kernel/mm) defines these
 // operators; host tests define them in tests/unit/support.cpp. <new> also supplies placement
 // new, which is header-only.
+// Context: whatever the kernel heap allows (see kernel/mm). Locking: the heap's own.
 //
 // Deallocation is ordinary `delete`, i.e. operator delete(void*, usize) (sized, C++14), which
 // the kernel defines as well. The align_val_t forms are chosen by the compiler for types with

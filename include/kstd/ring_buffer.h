@@ -110,8 +110,14 @@ public:
 private:
     static constexpr usize mask = N - 1;
 
-    static usize load_acquire(usize const& index) { return __atomic_load_n(&index, __ATOMIC_ACQUIRE); }
-    static void store_release(usize& index, usize value) { __atomic_store_n(&index, value, __ATOMIC_RELEASE); }
+    static usize load_acquire(usize const& index)
+    {
+        return __atomic_load_n(&index, __ATOMIC_ACQUIRE);
+    }
+    static void store_release(usize& index, usize value)
+    {
+        __atomic_store_n(&index, value, __ATOMIC_RELEASE);
+    }
 
     T m_slots[N] {};
     usize m_head { 0 }; // items ever pushed; written by the producer only

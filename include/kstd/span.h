@@ -1,6 +1,7 @@
 #pragma once
 // Span<T>: a non-owning pointer + length view. It is std::span, which g++ 12 provides
 // header-only (STYLE.md, freestanding section), plus a few helpers the kernel wants.
+// Context: any. Locking: none (views do not synchronize what they point at).
 #include <span>
 #include <kstd/types.h>
 #include <kstd/utility.h>
@@ -40,4 +41,6 @@ constexpr Span<T> slice(Span<T, Extent> span, usize offset, usize count = dynami
 
 }
 
+using kstd::Bytes;
+using kstd::ReadonlyBytes;
 using kstd::Span;

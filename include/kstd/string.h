@@ -1,6 +1,6 @@
 #pragma once
 // C memory primitives, bounded C-string helpers, StringView (pointer + length, never owning)
-// and number parsing.
+// and number parsing. Context: any. Locking: none (everything works on its arguments only).
 #include <kstd/error.h>
 #include <kstd/optional.h>
 #include <kstd/types.h>

@@ -5,6 +5,7 @@
 //     auto dev = TRY(kstd::make<AtaDevice>(channel, 0));   // ENOMEM if the heap is empty
 //
 // Allocation uses `new (kstd::nothrow)`, so running out of memory is an ErrorOr, not a panic.
+// Context: make() and destruction as the kernel heap allows; the rest any. Locking: none.
 #include <kstd/error.h>
 #include <kstd/new.h>
 #include <kstd/utility.h>
@@ -20,10 +21,10 @@ public:
     // Takes ownership of `pointer`, which must come from `new` (or be null).
     explicit OwnPtr(T* pointer) : m_ptr(pointer) {}
 
-    OwnPtr(OwnPtr&& other) : m_ptr(other.leak_ptr()) {}
+    OwnPtr(OwnPtr&& other) noexcept : m_ptr(other.leak_ptr()) {}
     template<typename U>
         requires std::is_convertible_v<U*, T*>
-    OwnPtr(OwnPtr<U>&& other) : m_ptr(other.leak_ptr()) {}
+    OwnPtr(OwnPtr<U>&& other) noexcept : m_ptr(other.leak_ptr()) {}
 
     OwnPtr& operator=(OwnPtr&& other)
     {

@@ -189,6 +189,7 @@ u64 fetch_unsigned(Args& args, Length length)
 struct Integer {
     u64 magnitude;
     bool negative;
+    bool is_signed; // %d/%i: the '+' and ' ' flags apply
     unsigned base;
     bool upper;
     bool is_pointer;
@@ -226,9 +227,9 @@ void format_integer(Output& out, Spec const& spec, Integer const& n)
     usize prefix_length = 0;
     if (n.negative)
         prefix[prefix_length++] = '-';
-    else if (spec.plus && n.base == 10)
+    else if (spec.plus && n.is_signed)
         prefix[prefix_length++] = '+';
-    else if (spec.space && n.base == 10)
+    else if (spec.space && n.is_signed)
         prefix[prefix_length++] = ' ';
     if (n.base == 16 && (n.is_pointer || (spec.alternate && n.magnitude != 0))) {
         prefix[prefix_length++] = '0';
@@ -278,7 +279,7 @@ bool format_conversion(Output& out, Spec& spec, Args& args)
         i64 value = fetch_signed(args, spec.length);
         // Negate in unsigned arithmetic so INT64_MIN works.
         u64 magnitude = value < 0 ? ~u64(value) + 1 : u64(value);
-        format_integer(out, spec, { magnitude, value < 0, 10, false, false });
+        format_integer(out, spec, { magnitude, value < 0, true, 10, false, false });
         return true;
     }
     case 'u':
@@ -287,14 +288,14 @@ bool format_conversion(Output& out, Spec& spec, Args& args)
     case 'o': {
         unsigned base = spec.conversion == 'u' ? 10 : spec.conversion == 'o' ? 8 : 16;
         u64 value = fetch_unsigned(args, spec.length);
-        format_integer(out, spec, { value, false, base, spec.conversion == 'X', false });
+        format_integer(out, spec, { value, false, false, base, spec.conversion == 'X', false });
         return true;
     }
     case 'p': {
         auto address = reinterpret_cast<uptr>(va_arg(args.list, void*));
         if (spec.precision < 0)
             spec.precision = 16;
-        format_integer(out, spec, { address, false, 16, false, true });
+        format_integer(out, spec, { address, false, false, 16, false, true });
         return true;
     }
     case 's':

@@ -114,6 +114,16 @@ ErrorOr<void> FrameAllocator::initialize(MemoryRegion const* regions, usize coun
         }
     }
 
+    count_usable_frames();
+    for (usize r = 0; r < reserved_count; ++r)
+        withhold(reserved[r].start / FRAME, kstd::align_up(reserved[r].end, FRAME) / FRAME);
+    m_next_word = 0;
+    return {};
+}
+
+// Before any reservation every usable frame is managed and free.
+void FrameAllocator::count_usable_frames()
+{
     m_total_frames = m_managed_frames = m_free_frames = 0;
     for (auto& zone : m_zones)
         zone = {};
@@ -126,11 +136,6 @@ ErrorOr<void> FrameAllocator::initialize(MemoryRegion const* regions, usize coun
         zone.managed_frames += n;
         zone.free_frames += n;
     }
-
-    for (usize r = 0; r < reserved_count; ++r)
-        withhold(reserved[r].start / FRAME, kstd::align_up(reserved[r].end, FRAME) / FRAME);
-    m_next_word = 0;
-    return {};
 }
 
 void FrameAllocator::withhold(u64 first_frame, u64 end_frame)

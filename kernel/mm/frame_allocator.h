@@ -69,6 +69,7 @@ private:
     static Zone zone_of_frame(u64 frame);
     bool test(u64 const* bitmap, u64 frame) const { return bitmap[frame / 64] >> (frame % 64) & 1; }
     void set_free(u64 frame, bool free);
+    void count_usable_frames();
     void withhold(u64 first_frame, u64 end_frame);
     bool search_words(u64 first_word, u64 end_word, u64& frame_out) const;
     ErrorOr<void> check_freeable(u64 phys) const;

@@ -202,11 +202,13 @@ bool HeapCore::grow(u64 min_bytes)
 
 void* HeapCore::allocate(usize size, usize align)
 {
-    align = kstd::max(align, MIN_ALIGN);
+    if (align == 0)
+        align = MIN_ALIGN;
     if (!m_grow || !kstd::is_power_of_two(align) || size > MAX_ALLOCATION || align > MAX_ALLOCATION) {
         ++m_stats.failed_allocations;
         return nullptr;
     }
+    align = kstd::max(align, MIN_ALIGN);
     u64 need = kstd::max(kstd::align_up(size, TAG_SIZE) + OVERHEAD, MIN_BLOCK);
     u64 payload = 0;
     Tag* block = find_fit(need, align, payload);

@@ -70,7 +70,7 @@ void build_kernel_space(MemoryRegion const* map, usize count);
 [[nodiscard]] ErrorOr<void> map_large(u64 virt, u64 phys, PageFlags flags, CachePolicy policy);
 
 // Root table management. Until set_root() the paging functions have no tables to work on.
-ErrorOr<u64> create_root();
+[[nodiscard]] ErrorOr<u64> create_root();
 void set_root(u64 pml4_phys);
 void activate_root();
 void add_direct_map_bytes(u64 bytes);

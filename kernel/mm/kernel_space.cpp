@@ -4,7 +4,7 @@
 //    aligned and 4 KiB pages at the edges;
 //  * the kernel image at KERNEL_VMA in 4 KiB pages with W^X per section:
 //    .text RX, .rodata R+NX, .data/.bss RW+NX (the linker script page-aligns them);
-//  * the PML4 slots of the heap, stack, MMIO and kernel windows, created up front so every
+//  * the PML4 slots of the heap, stack, scratch, MMIO and kernel windows, created up front so every
 //    later address space can share the kernel half by copying PML4 entries 256-511;
 //  * no identity map: the lower half is empty once CR3 points here.
 #include "internal.h"
@@ -16,8 +16,8 @@
 #include <kstd/utility.h>
 #include <kstd/enforce.h>
 
-extern "C" char __kernel_start[], __text_start[], __text_end[], __rodata_start[], __rodata_end[],
-    __data_start[], __kernel_end[];
+// Linker-script symbols. .rodata needs none: whatever is neither code nor data is mapped R+NX.
+extern "C" char __kernel_start[], __text_start[], __text_end[], __data_start[], __kernel_end[];
 
 namespace mm::detail {
 
@@ -37,20 +37,20 @@ bool is_ram(MemoryType type)
 }
 
 // Reserved regions are mapped when they are firmware data rather than device memory: those in
-// the first MiB (EBDA, BIOS data and ROM) and those that touch RAM, because firmware carves its
-// tables out of RAM (QEMU's ACPI tables sit in a Reserved region directly after the last usable
-// byte below 4 GiB), while MMIO (the q35 ECAM at 0xb0000000, the BIOS flash below 4 GiB, the
-// HyperTransport hole) lies apart from RAM. The map is sorted, so neighbours are adjacent entries.
-bool is_firmware_data(MemoryRegion const* map, usize count, usize i)
+// the first MiB (EBDA, BIOS data and ROM) and those that directly follow RAM, because firmware
+// carves its tables out of the end of RAM (QEMU's ACPI tables sit in a Reserved region right
+// after the last usable byte below 4 GiB). Device memory lies apart from RAM or directly below
+// it (the q35 ECAM at 0xb0000000, the BIOS flash that ends at 4 GiB where high RAM begins, the
+// HyperTransport hole), so a region that merely precedes RAM is not enough. The map is sorted,
+// so the region before is the previous entry.
+bool is_firmware_data(MemoryRegion const* map, usize i)
 {
     MemoryRegion const& r = map[i];
     if (r.type != MemoryType::Reserved)
         return false;
     if (r.base + r.length <= LOW_MEMORY_END)
         return true;
-    bool touches_before = i > 0 && is_ram(map[i - 1].type) && map[i - 1].base + map[i - 1].length == r.base;
-    bool touches_after = i + 1 < count && is_ram(map[i + 1].type) && map[i + 1].base == r.base + r.length;
-    return touches_before || touches_after;
+    return i > 0 && is_ram(map[i - 1].type) && map[i - 1].base + map[i - 1].length == r.base;
 }
 
 // The page-aligned, merged physical ranges of the direct map, in address order.
@@ -58,7 +58,7 @@ usize collect_direct_map(MemoryRegion const* map, usize count, Range* out, usize
 {
     usize n = 0;
     for (usize i = 0; i < count; ++i) {
-        if (!is_ram(map[i].type) && !is_firmware_data(map, count, i))
+        if (!is_ram(map[i].type) && !is_firmware_data(map, i))
             continue;
         Range range { kstd::align_down(map[i].base, PAGE_SIZE), kstd::align_up(map[i].base + map[i].length, PAGE_SIZE) };
         if (n > 0 && range.start <= out[n - 1].end) {
@@ -119,7 +119,7 @@ void build_kernel_space(MemoryRegion const* map, usize count)
         panic("mm: no frame for the kernel PML4");
     set_root(root.value());
 
-    constexpr u64 shared_windows[] = { HEAP_BASE, STACKS_BASE, MMIO_BASE, KERNEL_VMA };
+    constexpr u64 shared_windows[] = { HEAP_BASE, STACKS_BASE, SCRATCH_BASE, MMIO_BASE, KERNEL_VMA };
     for (u64 window : shared_windows) {
         if (ensure_pml4_slot(window).is_error())
             panic("mm: no frame for the page tables of window %#lx", window);

@@ -75,9 +75,13 @@ u8 pat_index_of_entry(u64 entry, int level)
 
 ErrorOr<u64> alloc_table()
 {
-    // Before the switch only the boot direct map (first 4 GiB) can reach a new table.
-    u64 frame = g_tables_below_4g ? TRY(alloc_contiguous(1, PAGE_SIZE, BOOT_PHYS_MAP_SIZE))
-                                  : TRY(alloc_frame());
+    u64 frame = TRY(alloc_frame());
+    // Before the switch only the boot direct map (first 4 GiB) can reach a new table. Ask for
+    // a low frame only then: alloc_contiguous searches from the bottom, the scarce DMA zone.
+    if (g_tables_below_4g && frame >= BOOT_PHYS_MAP_SIZE) {
+        free_frame(frame);
+        frame = TRY(alloc_contiguous(1, PAGE_SIZE, BOOT_PHYS_MAP_SIZE));
+    }
     memset(table_at(frame), 0, PAGE_SIZE);
     ++g_table_frames;
     return frame;

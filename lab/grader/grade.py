@@ -15,4 +15,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness.cli import main  # noqa: E402
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:
+        # Output piped into `head` or a closed terminal: every QEMU has already been stopped
+        # on the way out; just do not add a traceback to the noise.
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)

@@ -126,8 +126,9 @@ TEST_CASE("MUST and VERIFY call verify_failed", "[error]")
 {
     CHECK(MUST(parse_positive(7)) == 7);
     REQUIRE_VERIFY_FAILS(MUST(parse_positive(0)));
-    REQUIRE_VERIFY_FAILS(VERIFY(1 + 1 == 3));
-    REQUIRE_VERIFY_FAILS(VERIFY_NOT_REACHED());
+    // VERIFY is a statement, so wrap it in a lambda to use it as an expression.
+    REQUIRE_VERIFY_FAILS([] { VERIFY(1 + 1 == 3); }());
+    REQUIRE_VERIFY_FAILS([] { VERIFY_NOT_REACHED(); }());
     VERIFY(1 + 1 == 2);
 
     test::ExpectVerifyFailure expect;
@@ -139,4 +140,49 @@ TEST_CASE("MUST and VERIFY call verify_failed", "[error]")
         CHECK(std::strstr(failure.file, "error_test.cpp") != nullptr);
         CHECK(failure.line > 0);
     }
+}
+
+// On the host, EINVAL & co. below are libc's macros (see kstd/detail/host_errno_push.h). The
+// stringized name is the unexpanded token, so this proves libc and kstd agree on every value.
+#define CHECK_ERRNO_NAME(name) CHECK(std::strcmp(kstd::errno_name(name), #name) == 0)
+
+TEST_CASE("libc's errno values match kstd's", "[error]")
+{
+    CHECK_ERRNO_NAME(EPERM);
+    CHECK_ERRNO_NAME(ENOENT);
+    CHECK_ERRNO_NAME(EINTR);
+    CHECK_ERRNO_NAME(EIO);
+    CHECK_ERRNO_NAME(ENXIO);
+    CHECK_ERRNO_NAME(E2BIG);
+    CHECK_ERRNO_NAME(EBADF);
+    CHECK_ERRNO_NAME(EAGAIN);
+    CHECK_ERRNO_NAME(ENOMEM);
+    CHECK_ERRNO_NAME(EFAULT);
+    CHECK_ERRNO_NAME(EBUSY);
+    CHECK_ERRNO_NAME(EEXIST);
+    CHECK_ERRNO_NAME(ENODEV);
+    CHECK_ERRNO_NAME(EINVAL);
+    CHECK_ERRNO_NAME(ENFILE);
+    CHECK_ERRNO_NAME(EMFILE);
+    CHECK_ERRNO_NAME(ENOTTY);
+    CHECK_ERRNO_NAME(EFBIG);
+    CHECK_ERRNO_NAME(ENOSPC);
+    CHECK_ERRNO_NAME(ESPIPE);
+    CHECK_ERRNO_NAME(EROFS);
+    CHECK_ERRNO_NAME(EPIPE);
+    CHECK_ERRNO_NAME(ERANGE);
+    CHECK_ERRNO_NAME(EDEADLK);
+    CHECK_ERRNO_NAME(ENAMETOOLONG);
+    CHECK_ERRNO_NAME(ENOSYS);
+    CHECK_ERRNO_NAME(ENODATA);
+    CHECK_ERRNO_NAME(EPROTO);
+    CHECK_ERRNO_NAME(EOVERFLOW);
+    CHECK_ERRNO_NAME(EBADMSG);
+    CHECK_ERRNO_NAME(EMSGSIZE);
+    CHECK_ERRNO_NAME(EOPNOTSUPP);
+    CHECK_ERRNO_NAME(ENOBUFS);
+    CHECK_ERRNO_NAME(ETIMEDOUT);
+    CHECK_ERRNO_NAME(EALREADY);
+    CHECK_ERRNO_NAME(EINPROGRESS);
+    CHECK_ERRNO_NAME(ECANCELED);
 }

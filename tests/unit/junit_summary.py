@@ -5,7 +5,7 @@ Usage: junit_summary.py REPORT.xml EXIT_STATUS
 
 Prints every failed test case with Catch's message, then one summary line. Exits non-zero if
 the test binary did (EXIT_STATUS), if the report is missing or unreadable (a crash, e.g. an
-AddressSanitizer abort, usually leaves no report), or if the report lists a failure.
+AddressSanitizer abort, usually leaves no report), if it lists a failure, or if no test ran.
 """
 import sys
 import xml.etree.ElementTree as ET
@@ -32,10 +32,13 @@ def main() -> int:
             text = (problem.text or problem.get("message") or "").strip()
             print("    " + text.replace("\n", "\n    "))
     assertions = sum(int(s.get("tests", 0)) for s in root.iter("testsuite"))
-    verdict = "passed" if failed == 0 and status == 0 else "FAILED"
+    # No test case at all means a broken build or a filter (UNIT_ARGS) that matches nothing.
+    ok = failed == 0 and status == 0 and len(cases) > 0
+    verdict = "passed" if ok else "FAILED"
+    note = "" if cases else " (no test case ran: check UNIT_ARGS)"
     print(f"unit tests: {verdict}: {len(cases) - failed}/{len(cases)} test cases passed "
-          f"({assertions} assertions; report in {path})")
-    return 0 if failed == 0 and status == 0 else 1
+          f"({assertions} assertions; report in {path}){note}")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 #include <kstd/span.h>
 #include <kstd/string.h>
 #include <optional>
+#include <type_traits>
 
 // value() is deleted so that kernel code cannot reach std::optional's throwing path.
 template<typename T>
@@ -73,12 +74,39 @@ TEST_CASE("Optional comparisons", "[optional]")
     b = 2;
     CHECK(a != b);
 
-    // Converting from and to std::optional.
-    Optional<int> from_std = std::optional<int>(4);
-    CHECK(*from_std == 4);
-    std::optional<int> to_std = from_std;
-    CHECK(*to_std == 4);
+    CHECK(kstd::nullopt == Optional<int>());
+    CHECK(Optional<int>(3) != kstd::nullopt);
 }
+
+TEST_CASE("dereferencing an empty Optional is a VERIFY failure", "[optional]")
+{
+    Optional<int> empty;
+    REQUIRE_VERIFY_FAILS(*empty);
+    Optional<StringView> no_view;
+    REQUIRE_VERIFY_FAILS(no_view->length());
+}
+
+TEST_CASE("Optional of a move-only type", "[optional]")
+{
+    struct MoveOnly {
+        explicit MoveOnly(int v) : value(v) {}
+        MoveOnly(MoveOnly&&) = default;
+        MoveOnly& operator=(MoveOnly&&) = default;
+        int value;
+    };
+    Optional<MoveOnly> a = MoveOnly(5);
+    Optional<MoveOnly> b = kstd::move(a);
+    REQUIRE(b.has_value());
+    CHECK(b->value == 5);
+    MoveOnly taken = *kstd::move(b);
+    CHECK(taken.value == 5);
+}
+
+// Usable in constant expressions, and as cheap to copy as what it holds.
+static_assert(*Optional<int>(4) == 4);
+static_assert(!Optional<int>().has_value());
+static_assert(std::is_trivially_copyable_v<Optional<int>>);
+static_assert(std::is_trivially_destructible_v<Optional<StringView>>);
 
 TEST_CASE("Span helpers", "[span]")
 {

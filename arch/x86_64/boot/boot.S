@@ -185,6 +185,10 @@ _start32:
     jmp *%rax
 
     .section .text
+    /* a named symbol, so backtraces end in "higher_half_entry" rather than a stray label */
+    .globl higher_half_entry
+    .type higher_half_entry, @function
+higher_half_entry:
 .Lhigher_half:
     mov $0x10, %ax
     mov %ax, %ds

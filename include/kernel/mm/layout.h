@@ -5,6 +5,7 @@
 //   0xffff800000000000  PHYS_MAP_BASE  direct map of physical memory (RAM and firmware tables)
 //   0xffffc00000000000  HEAP_BASE      kernel heap, grows upward, 4 KiB pages
 //   0xffffd00000000000  STACKS_BASE    kernel stacks, each with an unmapped guard page below it
+//   0xffffd08000000000  SCRATCH_BASE   temporary mappings (mm self-tests; later kmap-style windows)
 //   0xffffe00000000000  MMIO_BASE      device register mappings (the I/O manager's window)
 //   0xffffffff80000000  KERNEL_VMA     kernel image (linked at KERNEL_VMA + 1 MiB)
 #include <kstd/types.h>
@@ -19,6 +20,8 @@ inline constexpr u64 HEAP_BASE = 0xffffc00000000000;
 inline constexpr u64 HEAP_LIMIT = 0xffffc08000000000;   // 512 GiB of address space, not memory
 inline constexpr u64 STACKS_BASE = 0xffffd00000000000;
 inline constexpr u64 STACKS_LIMIT = 0xffffd08000000000;
+inline constexpr u64 SCRATCH_BASE = 0xffffd08000000000;
+inline constexpr u64 SCRATCH_LIMIT = 0xffffd10000000000;
 inline constexpr u64 MMIO_BASE = 0xffffe00000000000;
 inline constexpr u64 MMIO_LIMIT = 0xffffe08000000000;
 inline constexpr u64 KERNEL_VMA = 0xffffffff80000000;

@@ -9,9 +9,9 @@
 //  * Cache policies are encoded with the PAT/PCD/PWT bits against the PAT layout mm::init
 //    programs (documented in kernel/mm/internal.h): WB, WT, UC and WC are all reachable from
 //    4 KiB and 2 MiB entries.
-//  * The kernel half (PML4 slots 256-511) is shared by every future address space; the slots of
-//    the heap, stack, MMIO and kernel-image windows are created at init, so later mappings never
-//    add a PML4 entry there.
+//  * The kernel half (PML4 slots 256-511) is shared by every future address space; the slots
+//    of the heap, stack, scratch, MMIO and kernel-image windows are created at init, so later
+//    mappings never add a PML4 entry there.
 // Context: thread or boot (not IRQ: may allocate page-table frames).
 // Locking: interrupts are disabled while a table is walked or changed (uniprocessor).
 #include <kernel/mm/layout.h>

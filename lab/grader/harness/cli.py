@@ -11,6 +11,7 @@ import argparse
 import difflib
 import os
 import shlex
+import signal
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -29,6 +30,14 @@ class UsageError(Exception):
     """Bad selection or setup; printed without a traceback, exit status 2."""
 
 
+def _cpu_count() -> int:
+    """CPUs this process may use (a container or taskset may allow fewer than the host has)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="grade.py", description="Boot Conduit once per test in QEMU and grade the results.",
@@ -40,12 +49,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="a rubric.toml to run (repeatable; default: every lab/*/rubric.toml)")
     p.add_argument("--all-suites", action="store_true",
                    help="every lab plus tests/kernel (not the grader self-tests)")
-    p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="J",
+    p.add_argument("-j", "--jobs", type=int, default=_cpu_count(), metavar="J",
                    help="QEMUs in parallel (default: number of CPUs)")
     p.add_argument("--root", type=Path, default=DEFAULT_ROOT, help="the tree to grade")
     p.add_argument("--iso", type=Path, help="bootable ISO (default ROOT/build/conduit.iso)")
     p.add_argument("--elf", type=Path, help="kernel with symbols for backtraces "
-                   "(default ROOT/build/kernel.elf)")
+                   "(default: kernel.elf next to the ISO)")
     p.add_argument("--out", type=Path, help="output directory (default ROOT/build/grade)")
     p.add_argument("--json", nargs="?", const="", metavar="FILE",
                    help="also write results JSON to FILE (OUT/results.json is always written)")
@@ -139,15 +148,16 @@ def run_tests(tests: list[TestCase], options: RunOptions, jobs: int,
 
 def make_options(args: argparse.Namespace) -> RunOptions:
     root = args.root.resolve()
+    iso = (args.iso or root / "build" / "conduit.iso").resolve()
     options = RunOptions(
-        root=root,
-        iso=(args.iso or root / "build" / "conduit.iso").resolve(),
+        root=root, iso=iso,
         out=(args.out or root / "build" / "grade").resolve(),
         qemu=shlex.split(args.qemu), accel=args.accel, timeout_scale=args.timeout_scale,
-        kernel_elf=(args.elf or root / "build" / "kernel.elf").resolve(), verbose=args.verbose)
+        # The ELF must be the one the ISO was made from, or backtraces get the wrong names.
+        kernel_elf=(args.elf or iso.parent / "kernel.elf").resolve(), verbose=args.verbose)
     if not options.qemu:
         raise UsageError("--qemu must name a program")
-    if not options.iso.is_file():
+    if not options.iso.exists() or options.iso.is_dir():
         raise UsageError(f"no ISO at {options.iso}: build it first (make), or pass --iso")
     problem = check_paths(options)
     if problem:
@@ -159,7 +169,12 @@ def grade_tree(tests: list[TestCase], options: RunOptions, jobs: int) -> list[Su
     """Runs and reports; the reusable core for one tree (see the module docstring)."""
     elf = options.kernel_elf
     if elf and elf.is_file() and elf.stat().st_mtime > options.iso.stat().st_mtime + 1:
-        print(f"warning: {elf} is newer than {options.iso}; the ISO may be stale (run make)")
+        print(f"warning: {elf} is newer than {options.iso}; the ISO may be stale (run make)",
+              file=sys.stderr)
+    suites = sorted({t.suite.name for t in tests})
+    print(f"grading {len(tests)} test{'s' if len(tests) != 1 else ''} "
+          f"({', '.join(suites)}) with {min(jobs, len(tests))} QEMU at a time; "
+          f"ISO {report.rel_path(options.iso)}", flush=True)
     progress = report.Progress(len(tests))
     try:
         results = run_tests(tests, options, jobs, progress)
@@ -174,8 +189,19 @@ def grade_tree(tests: list[TestCase], options: RunOptions, jobs: int) -> list[Su
     return by_suite(results)
 
 
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP (CI cancelled the job, the terminal closed). Handled like Ctrl-C:
+    every QEMU runs in its own session, so nobody else would stop them."""
+
+
+def _on_signal(signum, frame):
+    raise Terminated(signal.Signals(signum).name)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _on_signal)
     started = time.monotonic()
     try:
         tests = select_tests(args, args.root.resolve())
@@ -190,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         totals = grade_tree(tests, options, args.jobs)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Terminated):
         print("\ngrade.py: interrupted; every QEMU was stopped", file=sys.stderr)
         return 130
     _write_outputs(args, options, totals, time.monotonic() - started)

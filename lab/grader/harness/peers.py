@@ -73,6 +73,10 @@ class Peer:
         pass
 
 
+class PeerError(Exception):
+    """A peer could not be set up; the test is reported as a boot-failure with this reason."""
+
+
 _KINDS: dict[str, type[Peer]] = {}
 
 
@@ -94,7 +98,8 @@ def validate(spec: dict, where: str) -> None:
         if key not in schema:
             raise _rubric_error(f"{where}: peer '{kind}' has no option '{key}'")
         typ = schema[key][0]
-        if not isinstance(value, typ) or isinstance(value, bool) and typ is not bool:
+        # TOML booleans are Python ints; do not let `size = true` pass as a number.
+        if not isinstance(value, typ) or (isinstance(value, bool) and typ is not bool):
             raise _rubric_error(f"{where}: peer '{kind}' option '{key}' must be {typ.__name__}")
     for key, (_, required) in schema.items():
         if required and key not in spec:
@@ -139,10 +144,6 @@ class DiskPeer(Peer):
         # Commas in a path would split QEMU's option string; the path is ours, but say why.
         path = str(target).replace(",", ",,")
         return ["-drive", f"if={iface},id={drive_id},file={path},format={fmt}"]
-
-
-class PeerError(Exception):
-    """A peer could not be set up; the test is reported as a boot-failure with this reason."""
 
 
 def kinds() -> list[str]:

@@ -128,7 +128,7 @@ class LineSplitter:
 
 
 # Backtrace lines as the kernel prints them:   "  #3 0xffffffff80101234 function+0x34"
-BACKTRACE_RE = re.compile(r"^\s*#(\d+)\s+(0x[0-9a-fA-F]+)\b")
+BACKTRACE_RE = re.compile(r"^\s*#(\d+)\s+((?:0x)?[0-9a-fA-F]{4,})\b")
 
 
 def panic_report(text: str, panic_event: Event | None) -> list[str]:

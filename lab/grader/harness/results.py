@@ -39,9 +39,19 @@ class Result:
         return "debugcon.log", []
 
 
+KEEP_BYTES = 256 << 10
+
+
+def _keep_end(text: str) -> str:
+    return text if len(text) <= KEEP_BYTES else text[-KEEP_BYTES:]
+
+
 def evaluate(record: RunRecord, options: RunOptions) -> Result:
     verdict = judge(record)
     verdict.report = symbolize(verdict.report, options.kernel_elf, options.root)
+    # The verdict has seen everything; from here on only the tail is shown, and holding up
+    # to 64 MiB per runaway test until the end of a long run would waste memory.
+    record.debugcon, record.serial = _keep_end(record.debugcon), _keep_end(record.serial)
     passed, reason = is_success(record, verdict)
     return Result(record=record, verdict=verdict, passed=passed, reason=reason,
                   rerun=rerun_hint(record.test, options.root))

@@ -198,20 +198,22 @@ def _expand_test(suite: Suite, defaults: dict, raw: dict, path: Path, index: int
         peers.validate(spec, f"{_where(path, ctx)}: [[test.peer]]")
     merged = _merge(defaults, values)
     points = float(values.get("points", 1))
-    variants = values.get("variant", ())
-    if not variants:
-        return [_make_case(suite, merged, None, points)]
-    cases = []
-    for vraw in variants:
+    # The test as written always runs; each variant is one more run of the same kernel test
+    # in another configuration (machine, interrupt controller, ...). Every run is its own row
+    # worth `points`, unless the variant says otherwise.
+    cases = [_make_case(suite, merged, None, points)]
+    for vraw in values.get("variant", ()):
         vvalues = _read_table(vraw, VARIANT_KEYS, path, f"{ctx} variant")
         vname = vvalues.pop("name", None)
         if not vname or not SUITE_NAME_RE.match(vname):
             raise RubricError(f"{_where(path, ctx)}: every variant needs a 'name' "
                               f"matching {SUITE_NAME_RE.pattern}")
-        # The test's points are the total; variants share them unless they say otherwise.
-        vpoints = float(vvalues.pop("points", points / len(variants)))
-        vvalues.pop("description", None)
-        cases.append(_make_case(suite, _merge(merged, vvalues), vname, vpoints))
+        vpoints = float(vvalues.pop("points", points))
+        description = vvalues.pop("description", None)
+        vmerged = _merge(merged, vvalues)
+        if description:
+            vmerged["description"] = description
+        cases.append(_make_case(suite, vmerged, vname, vpoints))
     return cases
 
 

@@ -28,6 +28,7 @@ from .rubric import TestCase
 POLL_SECONDS = 0.05
 GRACE_SECONDS = 5.0           # after end/panic, for QEMU to exit through isa-debug-exit
 MAX_OUTPUT_BYTES = 64 << 20   # per run; protects the disk from a print loop
+READ_CHUNK_BYTES = 4 << 20
 LOG_FILES = ("debugcon.log", "serial.log", "qemu.log", "qemu-stderr.log", "cmd.txt")
 
 
@@ -101,7 +102,8 @@ class _Tail:
                 self._fh = open(self.path, "rb")
             except FileNotFoundError:
                 return b""
-        return self._fh.read()
+        # Bounded, so one tick of a runaway writer cannot balloon memory.
+        return self._fh.read(READ_CHUNK_BYTES)
 
     def close(self) -> None:
         if self._fh is not None:
@@ -145,7 +147,10 @@ def _watch(proc: subprocess.Popen, test: TestCase, options: RunOptions, record: 
                 record.stop = "grace"
             elif clock.idle > timeout:
                 record.stop = "hang"
-            elif clock.total > max_time or record.output_bytes > MAX_OUTPUT_BYTES:
+            elif (clock.total > max_time or record.output_bytes > MAX_OUTPUT_BYTES
+                  # Backstop in plain wall time, in case the starvation accounting is
+                  # ever wrong: 10x the already generous cap.
+                  or clock.wall > 10 * max_time):
                 record.stop = "runaway"
             else:
                 time.sleep(POLL_SECONDS)

@@ -26,6 +26,17 @@ def _lookup_addresses(lines: list[str]) -> list[tuple[int, int]]:
     return found
 
 
+def _annotation(printed: str, function: str, location: str) -> str:
+    """What to append to one frame: the source line, plus the demangled function when the
+    kernel printed something else (a mangled name, or a wrong nearest symbol)."""
+    location = location.split(" (discriminator")[0]
+    file = location.rsplit(":", 1)[0]
+    # Assembly has no DWARF function entries; addr2line then names some unrelated function.
+    if function in ("??", "") or function.split("(")[0] == printed or file.endswith((".S", ".s")):
+        return location
+    return f"{function}, {location}"
+
+
 def symbolize(report: list[str], elf: Path | None, root: Path | None = None) -> list[str]:
     if not report or elf is None or not elf.is_file():
         return report
@@ -34,20 +45,22 @@ def symbolize(report: list[str], elf: Path | None, root: Path | None = None) -> 
     if tool is None or not frames:
         return report
     try:
-        result = subprocess.run([tool, "-e", str(elf)] + [hex(a) for _, a in frames],
+        result = subprocess.run([tool, "-f", "-C", "-e", str(elf)] + [hex(a) for _, a in frames],
                                 capture_output=True, text=True, timeout=20, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return report
-    locations = result.stdout.splitlines()
-    if len(locations) != len(frames):
+    answers = result.stdout.splitlines()
+    if len(answers) != 2 * len(frames):
         return report
+    prefix = str(root.resolve()) + "/" if root is not None else None
     out = list(report)
-    for (index, _), location in zip(frames, locations):
+    for number, (index, _) in enumerate(frames):
+        function, location = answers[2 * number], answers[2 * number + 1]
         if location.startswith("??"):
             continue
-        location = location.split(" (discriminator")[0]
-        if root is not None:
-            prefix = str(root.resolve()) + "/"
+        if prefix:
             location = location.replace(prefix, "")
-        out[index] = f"{out[index]}  ({location})"
+        words = out[index].split()
+        printed = words[2].split("+")[0] if len(words) > 2 else ""
+        out[index] = f"{out[index]}  ({_annotation(printed, function, location)})"
     return out

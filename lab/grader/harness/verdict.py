@@ -1,8 +1,8 @@
 """From what a run printed and how it ended to one verdict with a reason a student can act on.
 
 The checks go from the most to the least specific explanation: a forged result line first
-(integrity beats everything), then a panic, a triple fault, a hang, a kernel that never
-booted, and only then the test's own result line, exit status and expected output.
+(integrity beats everything), then a panic, a triple fault, a kernel that never booted, a
+hang, and only then the test's own result line, exit status and expected output.
 """
 from __future__ import annotations
 
@@ -161,7 +161,8 @@ def _result(record: RunRecord, transcript: Transcript) -> Verdict:
     if record.exit_status != EXIT_PASSED:
         return Verdict("bad-exit", f"expected QEMU exit status {EXIT_PASSED} (all tests "
                        f"passed), got {status}")
-    return _output_checks(record) or Verdict("pass", "passed")
+    problem = output_problem(record)
+    return Verdict("fail", problem) if problem else Verdict("pass", "passed")
 
 
 def _no_result(record: RunRecord, transcript: Transcript) -> Verdict:
@@ -179,24 +180,24 @@ def _no_result(record: RunRecord, transcript: Transcript) -> Verdict:
     return Verdict("no-result", reason)
 
 
-def _output_checks(record: RunRecord) -> Verdict | None:
+def output_problem(record: RunRecord) -> str | None:
+    """The rubric's expect/reject patterns and the peers' checks; None when all hold."""
     test = record.test
-    logs = {"debugcon": record.debugcon, "serial": record.serial}
+    logs = {"debugcon": record.debugcon.replace("\r\n", "\n"),
+            "serial": record.serial.replace("\r\n", "\n")}
     for pattern in test.expect:
         regex = re.compile(expand_pattern(pattern, record.nonce, test.name), re.MULTILINE)
         if not any(regex.search(text) for text in logs.values()):
-            return Verdict("fail", f"expected output matching /{pattern}/ in debugcon.log or "
-                           "serial.log, but it never appeared")
+            return f"no output matched /{pattern}/ (searched debugcon.log and serial.log)"
     for pattern in test.reject:
         regex = re.compile(expand_pattern(pattern, record.nonce, test.name), re.MULTILINE)
         for log, text in logs.items():
             match = regex.search(text)
             if match:
                 line = text[text.rfind("\n", 0, match.start()) + 1:].split("\n", 1)[0]
-                return Verdict("fail", f"output must not match /{pattern}/, but {log}.log has "
-                               f"'{line.strip()[:120]}'")
+                return f"output must not match /{pattern}/, but {log}.log has '{line.strip()[:120]}'"
     if record.problems:
-        return Verdict("fail", record.problems[0], notes=record.problems[1:])
+        return "; ".join(record.problems)
     return None
 
 
@@ -213,4 +214,8 @@ def is_success(record: RunRecord, verdict: Verdict) -> tuple[bool, str]:
     if test.expect_reason and not re.search(test.expect_reason, verdict.reason):
         return False, (f"outcome {verdict.kind} as expected, but the reason does not match "
                        f"/{test.expect_reason}/: {verdict.reason}")
+    # A deliberate crash still has to look right: the patterns describe the crash report.
+    problem = output_problem(record) if verdict.kind != "pass" else None
+    if problem:
+        return False, f"outcome {verdict.kind} as expected, but {problem}"
     return True, f"{verdict.kind}, as expected"

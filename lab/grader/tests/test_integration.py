@@ -12,6 +12,7 @@ from pathlib import Path
 
 from support import ROOT, run_grader
 from harness import rubric
+from harness.protocol import BACKTRACE_RE
 
 ISO = Path(os.environ.get("CONDUIT_GRADER_ISO", ROOT / "build" / "conduit.iso"))
 QEMU = shutil.which("qemu-system-x86_64")
@@ -57,7 +58,8 @@ class RealKernelSelfTests(unittest.TestCase):
 
     def test_panic_has_message_and_backtrace(self):
         r = self.assertOutcome("selftest_panic", "panic")
-        self.assertTrue(any("#0 0x" in line for line in r["panic_report"]), r["panic_report"])
+        self.assertTrue(any(BACKTRACE_RE.match(line) for line in r["panic_report"]), r["panic_report"])
+        self.assertRegex(r["verdict_reason"], r"^kernel panic: (?!\(no message\))\S")
 
     def test_triple_fault(self):
         self.assertOutcome("selftest_triple_fault", "triple-fault")

@@ -95,5 +95,22 @@ class Helpers(unittest.TestCase):
         self.assertEqual(panic_report("no panic here\n", None), [])
 
 
+class Symbolize(unittest.TestCase):
+    def test_frames_are_found_with_or_without_0x(self):
+        from harness.symbolize import _lookup_addresses
+        report = ["PANIC: x", "Backtrace:", "  #0 ffffffff8010b562 f+0x9", "  #1 0xffffffff80100010 g+0x1"]
+        # Frame 0 is exact; return addresses step back into their call instruction.
+        self.assertEqual(_lookup_addresses(report), [(2, 0xffffffff8010b562), (3, 0xffffffff8010000f)])
+
+    def test_annotation(self):
+        from harness.symbolize import _annotation
+        self.assertEqual(_annotation("kernel_main", "kernel_main", "kernel/main.cpp:80"), "kernel/main.cpp:80")
+        self.assertEqual(_annotation("_ZN5ktest7run_oneERK10KernelTest", "ktest::run_one(KernelTest const&)",
+                                     "kernel/test/runner.cpp:170 (discriminator 2)"),
+                         "ktest::run_one(KernelTest const&), kernel/test/runner.cpp:170")
+        self.assertEqual(_annotation("mb2_header_end", "arch::capture_backtrace(unsigned long)",
+                                     "arch/x86_64/boot/boot.S:201"), "arch/x86_64/boot/boot.S:201")
+
+
 if __name__ == "__main__":
     unittest.main()

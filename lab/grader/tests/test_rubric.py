@@ -96,30 +96,30 @@ class Validation(unittest.TestCase):
 
 
 class Variants(unittest.TestCase):
-    def test_variants_expand_to_one_run_each(self):
+    def test_each_variant_is_one_more_run(self):
         _, cases = load_text("""
             [suite]
             name = "s"
             [[test]]
             name = "uart_irq"
-            points = 4
+            points = 2
             cmdline = "uart.mode=irq"
             expect = ["ready"]
-            [[test.variant]]
-            name = "pic"
-            cmdline = "irqchip=pic"
             [[test.variant]]
             name = "apic"
             machine = "pc"
             cmdline = "irqchip=apic"
             expect = ["apic"]
+            description = "IOAPIC routing"
             """)
-        self.assertEqual([c.id for c in cases], ["uart_irq@pic", "uart_irq@apic"])
+        self.assertEqual([c.id for c in cases], ["uart_irq", "uart_irq@apic"])
         self.assertEqual({c.name for c in cases}, {"uart_irq"})   # same kernel test
-        self.assertEqual([c.points for c in cases], [2.0, 2.0])    # points are shared
-        self.assertEqual(cases[1].machine, "pc")
-        self.assertEqual(cases[1].cmdline, "uart.mode=irq irqchip=apic")
-        self.assertEqual(cases[1].expect, ("ready", "apic"))
+        self.assertEqual([c.points for c in cases], [2.0, 2.0])    # each run is worth points
+        base, apic = cases
+        self.assertEqual((base.machine, apic.machine), ("q35", "pc"))
+        self.assertEqual(apic.cmdline, "uart.mode=irq irqchip=apic")
+        self.assertEqual(apic.expect, ("ready", "apic"))
+        self.assertEqual(apic.description, "IOAPIC routing")
 
     def test_variant_points_and_names(self):
         _, cases = load_text("""
@@ -134,7 +134,7 @@ class Variants(unittest.TestCase):
             [[test.variant]]
             name = "two"
             """)
-        self.assertEqual([c.points for c in cases], [1.0, 1.5])
+        self.assertEqual([(c.id, c.points) for c in cases], [("a", 3.0), ("a@one", 1.0), ("a@two", 3.0)])
         with self.assertRaises(RubricError):
             load_text('[suite]\nname = "s"\n[[test]]\nname = "a"\n[[test.variant]]\nmachine = "pc"\n')
         with self.assertRaises(RubricError):

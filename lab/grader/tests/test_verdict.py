@@ -188,6 +188,17 @@ class SelfTestSemantics(unittest.TestCase):
         self.assertFalse(ok)
         self.assertIn("does not match /got 5/", why)
 
+    def test_expect_patterns_also_apply_to_deliberate_crashes(self):
+        case = one_case('expect_outcome = "panic"\nexpect = ["^  #1 [0-9a-f]+ inject_fault"]')
+        text = f"PANIC: boom\nBacktrace:\n  #0 0xffffffff80101234 f+0x1\n@@CONDUIT panic nonce={N} msg=boom\n"
+        rec = record(case, text, nonce=N, exit_status=37)
+        ok, why = is_success(rec, judge(rec))
+        self.assertFalse(ok)
+        self.assertIn("outcome panic as expected, but no output matched", why)
+        rec = record(case, text.replace("Backtrace:\n", "Backtrace:\n  #1 ffff inject_fault+0x3\n"),
+                     nonce=N, exit_status=37)
+        self.assertTrue(is_success(rec, judge(rec))[0])
+
     def test_normal_tests_pass_only_on_pass(self):
         rec = record(one_case(), lines(N, result="fail"), nonce=N, exit_status=35)
         self.assertEqual(is_success(rec, judge(rec)), (False, "expected 3, got 4"))
