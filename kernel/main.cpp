@@ -1,7 +1,12 @@
 // kernel_main: the order in which Conduit comes up (ARCHITECTURE.md section 2).
 #include <arch/interrupts.h>
 #include <arch/platform.h>
+#include <kernel/acpi/acpi.h>
 #include <kernel/boot_info.h>
+#include <kernel/irq/irqchip.h>
+#include <kernel/irq/tasklet.h>
+#include <kernel/irq/workqueue.h>
+#include <kernel/irq_flags.h>
 #include <kernel/kernel.h>
 #include <kernel/mm/init.h>
 #include <kernel/mm/layout.h>
@@ -10,8 +15,10 @@
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/runtime.h>
+#include <kernel/sched/thread.h>
 #include <kernel/symbols.h>
 #include <kernel/test.h>
+#include <kernel/time/clock.h>
 #include <kstd/enforce.h>
 
 namespace {
@@ -54,6 +61,43 @@ void apply_log_level()
         log_warn("loglevel=%s is not one of debug, info, warn, error\n", name);
 }
 
+// `irqchip=pic|apic` (default pic). Without a usable MADT the APIC cannot be used: say so and
+// fall back to the PIC rather than boot without interrupts.
+void bring_up_interrupt_controller()
+{
+    if (auto acpi = acpi::init(); acpi.is_error())
+        log_warn("acpi: no usable tables (%s); only the 8259 PIC is available\n", acpi.error().name());
+    auto requested = g_cmdline.get(kstd::StringView("irqchip"));
+    irq::ChipKind kind = irq::ChipKind::Pic;
+    if (requested.has_value() && *requested == kstd::StringView("apic"))
+        kind = irq::ChipKind::Apic;
+    else if (requested.has_value() && !(*requested == kstd::StringView("pic")))
+        log_warn("irqchip=%.*s is not pic or apic; using the PIC\n", int(requested->length()), requested->characters());
+    auto chip = irq::init_irqchip(kind);
+    if (chip.is_error() && kind == irq::ChipKind::Apic) {
+        log_warn("irqchip: APIC unavailable (%s); falling back to the 8259 PIC\n", chip.error().name());
+        chip = irq::init_irqchip(irq::ChipKind::Pic);
+    }
+    if (chip.is_error())
+        panic("no interrupt controller: %s", chip.error().name());
+    log_info("irq: %s\n", irq::irqchip().name());
+}
+
+// Interrupt controller, clock, scheduler, tick, then interrupts on and the bottom-half threads
+// (ARCHITECTURE.md sections 3 and 4).
+void bring_up_kernel_core()
+{
+    bring_up_interrupt_controller();
+    time::calibrate();
+    sched::init();
+    time::start_tick(sched::on_tick);
+    arch::enable_interrupts_now();
+    irq::init_softirq_thread();
+    irq::init_workqueues();
+    log_info("time: TSC %lu kHz, tick from %s at %u Hz\n", time::tsc_hz() / 1000, time::tick_source(),
+             time::TICK_HZ);
+}
+
 }
 
 BootInfo const& boot_info() { return g_boot_info; }
@@ -76,6 +120,7 @@ extern "C" [[noreturn]] void kernel_main(u32 magic, u32 mbi_phys)
     apply_log_level();
     symbols::init(g_boot_info);
     mm::init(g_boot_info);
+    bring_up_kernel_core();
 
     kprint("Conduit: an I/O teaching kernel (x86_64), booted by %s\n", g_boot_info.bootloader);
     ktest::announce_boot();

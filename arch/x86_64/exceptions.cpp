@@ -3,6 +3,7 @@
 // it with registers and a symbolized backtrace, then panic — unless a test asked to catch it.
 #include <arch/cpu.h>
 #include <arch/interrupts.h>
+#include <kernel/irq/irq.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/mm/stacks.h>
@@ -109,13 +110,22 @@ bool run_catching_faults(void (*fn)(void*), void* ctx, FaultInfo* info)
 
 }
 
+// Every external interrupt: IRQ context in, the top half (a vector handler installed by arch
+// code, such as the LAPIC timer, or the IRQ core for controller lines), then the exit path that
+// runs tasklets and may preempt the interrupted thread.
 extern "C" void interrupt_dispatch(arch::InterruptFrame* frame)
 {
-    if (frame->vector < arch::FIRST_EXTERNAL_VECTOR)
+    u64 vector = frame->vector;
+    if (vector < arch::FIRST_EXTERNAL_VECTOR)
         arch::handle_exception(*frame);
-    if (auto handler = arch::g_handlers[frame->vector]) {
+    irq::enter_hardirq();
+    if (vector == arch::SPURIOUS_VECTOR)
+        irq::note_spurious_apic();   // the LAPIC's spurious vector takes no EOI
+    else if (auto handler = arch::g_handlers[vector])
         handler(*frame);
-        return;
-    }
-    log_warn("unexpected interrupt on vector %lu (no handler installed)\n", frame->vector);
+    else if (vector - irq::FIRST_IRQ_VECTOR < irq::MAX_IRQ_LINES)
+        irq::dispatch(irq::IrqLine(vector - irq::FIRST_IRQ_VECTOR));
+    else
+        log_warn("unexpected interrupt on vector %lu (no handler installed)\n", vector);
+    irq::exit_hardirq();
 }

@@ -13,9 +13,9 @@
 // depth are bounded; running out of any of them makes the whole call fail.
 //
 // FIXME: returns false for expressions and decltype (5.1.6, 5.1.5.4), special names (5.1.4:
-// vtables, typeinfo, guard variables, thunks), structured bindings (DC), closures in member
-// initializers (M), vendor qualifiers (U) and generic lambdas' template parameters. Template
-// parameters (T_) are not resolved and read "...", as do back references to parameter types.
+// vtables, typeinfo, guard variables, thunks), structured bindings (DC), vendor qualifiers (U)
+// and generic lambdas' template parameters. Template parameters (T_) are not resolved and read
+// "...", as do back references to parameter types.
 #include <kernel/demangle.h>
 #include <kstd/format.h>
 #include <kstd/span.h>
@@ -269,6 +269,8 @@ private:
                     return false;
                 continue;
             }
+            if (!first && consume('M'))
+                continue; // <data-member-prefix>: the closure after M is in this member's initializer
             if (!first && peek() == 'I') {
                 if (!parse_template_args(prefix, prefix))
                     return false;
@@ -304,7 +306,7 @@ private:
             return false;
         out = join(function, "::", entity);
         usize number = 0;
-        if (consume("__")) // <discriminator> for the eleventh and later
+        if (consume("__")) // a <discriminator> of two digits or more
             return parse_number(number) && consume('_');
         return !consume('_') || (kstd::is_digit(peek()) && consume(peek()));
     }

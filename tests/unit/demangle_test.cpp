@@ -31,8 +31,8 @@ struct Case {
     char const* expected;
 };
 
-// From `nm build/kernel.elf | grep ' [TtWw] _Z'` (261 symbols when this was written, all of which
-// demangled correctly). Expected: c++filt's output with the parameter list cut off by hand.
+// From `nm build/kernel.elf | grep ' [TtWw] _Z'` (638 symbols when this was written; all of them
+// demangled like c++filt). Expected: c++filt's output with the parameter lists cut off by hand.
 constexpr Case kernel_symbols[] = {
     { "_Z10diag_printPKcz", "diag_print" },
     { "_Z5panicPKcz", "panic" },
@@ -66,7 +66,8 @@ constexpr Case kernel_symbols[] = {
     { "_ZN2mm12_GLOBAL__N_113free_or_panicEPvm.part.0",
         "mm::(anonymous namespace)::free_or_panic [clone .part.0]" },
     { "_ZN2mm12_GLOBAL__N_19entry_forEmiNS_9PageFlagsE", "mm::(anonymous namespace)::entry_for" },
-    { "_ZN2mm12_GLOBAL__N_19leaf_bitsENS_9PageFlagsENS_11CachePolicyEb", "mm::(anonymous namespace)::leaf_bits" },
+    { "_ZN2mm12_GLOBAL__N_19leaf_bitsENS_9PageFlagsENS_11CachePolicyEb",
+        "mm::(anonymous namespace)::leaf_bits" },
     { "_ZN2mm14FrameAllocator10initializeEPK12MemoryRegionmPKNS_9PhysRangeEmPvm",
         "mm::FrameAllocator::initialize" },
     { "_ZN2mm14FrameAllocator15find_free_rangeEPK12MemoryRegionmPKNS_9PhysRangeEmmm",
@@ -111,6 +112,17 @@ constexpr Case kernel_symbols[] = {
         "ktest_fn_boot_exceptions_caught_and_named::{lambda(...)#2}::_FUN" },
     { "_ZZL41ktest_fn_boot_exceptions_caught_and_namedvENUlPvE_4_FUNES_",
         "ktest_fn_boot_exceptions_caught_and_named::{lambda(...)#1}::_FUN" },
+    { "_ZN3irq12_GLOBAL__N_112FlushBarrier4itemMUlPvE_4_FUNES2_",
+        "irq::(anonymous namespace)::FlushBarrier::item::{lambda(...)#1}::_FUN" },
+    { "_ZZL16monitor_cmd_irqsN4kstd10StringViewEENUlRKN3irq9IrqActionEPvE_4_FUNES4_S5_",
+        "monitor_cmd_irqs::{lambda(...)#1}::_FUN" },
+    { "_ZN4arch12_GLOBAL__N_118software_interruptILh32EEEvv",
+        "arch::(anonymous namespace)::software_interrupt<(unsigned char)32>" },
+    { "_ZN4acpi12_GLOBAL__N_110read_tableEmPFSt4spanIKhLm18446744073709551615EEmmPvES4_.part.0",
+        "acpi::(anonymous namespace)::read_table [clone .part.0]" },
+    { "_ZN12_GLOBAL__N_17recurseEm.isra.0", "(anonymous namespace)::recurse [clone .isra.0]" },
+    { "_ZN3irq8NapiPollC1EPFjPvjEPFvS1_ES1_jPKc", "irq::NapiPoll::NapiPoll" },
+    { "_ZN3irq7TaskletD2Ev", "irq::Tasklet::~Tasklet" },
     { "_ZdaPv", "operator delete[]" },
     { "_ZdaPvSt11align_val_t", "operator delete[]" },
     { "_ZdlPvm", "operator delete" },

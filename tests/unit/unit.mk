@@ -22,6 +22,8 @@ UNIT_LDFLAGS := -fsanitize=address,undefined
 # mem.cpp stays out: it defines memcpy & co., which the host takes from libc.
 UNIT_KERNEL_SOURCES += $(filter-out kernel/lib/mem.cpp,$(wildcard kernel/lib/*.cpp))
 UNIT_KERNEL_SOURCES += kernel/mm/frame_allocator.cpp kernel/mm/heap_core.cpp kernel/mm/memory_map.cpp
+UNIT_KERNEL_SOURCES += kernel/acpi/madt.cpp kernel/acpi/tables.cpp
+UNIT_KERNEL_SOURCES += kernel/sched/run_queue.cpp kernel/sched/sleep_queue.cpp kernel/sched/wait_list.cpp
 
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.cpp)
 UNIT_SOURCES := $(UNIT_TEST_SOURCES) $(UNIT_KERNEL_SOURCES)
