@@ -9,8 +9,10 @@ named by `kind` in the rubric:
     kind = "disk"
     image = "build/images/lab4.img"
 
-The runner drives every peer through the same life cycle, so adding one is a new class here
-and nothing else:
+Kinds: `disk` (below), `serial` (serial_peer.py), `qmp` (qmp_peer.py) and `trace`
+(trace_peer.py, which a test's `trace` and [[test.mechanism]] entries create). The runner
+drives every peer through the same life cycle, so adding one is a new class (here, or in its
+own module imported at the end of this file) and nothing else:
 
     prepare()  before QEMU starts: create files/sockets, return extra QEMU arguments
     started()  QEMU is running (connect to sockets here)
@@ -50,8 +52,14 @@ class PeerContext:
 
 class Peer:
     kind = ""
-    # key -> (type, required); "kind" is implied.
-    schema: dict[str, tuple[type, bool]] = {}
+    # key -> (type or tuple of types, required); "kind" is implied.
+    schema: dict[str, tuple[type | tuple[type, ...], bool]] = {}
+    unique = False      # at most one peer of this kind per run (it owns a QEMU option)
+
+    @classmethod
+    def check(cls, spec: dict) -> None:
+        """Deeper validation than the schema's types, at rubric load time; raise ValueError
+        with a message that names the offending option."""
 
     def __init__(self, spec: dict, ctx: PeerContext):
         self.spec = spec
@@ -98,12 +106,29 @@ def validate(spec: dict, where: str) -> None:
         if key not in schema:
             raise _rubric_error(f"{where}: peer '{kind}' has no option '{key}'")
         typ = schema[key][0]
+        types = typ if isinstance(typ, tuple) else (typ,)
         # TOML booleans are Python ints; do not let `size = true` pass as a number.
-        if not isinstance(value, typ) or (isinstance(value, bool) and typ is not bool):
-            raise _rubric_error(f"{where}: peer '{kind}' option '{key}' must be {typ.__name__}")
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            names = " or ".join(t.__name__ for t in types)
+            raise _rubric_error(f"{where}: peer '{kind}' option '{key}' must be {names}")
     for key, (_, required) in schema.items():
         if required and key not in spec:
             raise _rubric_error(f"{where}: peer '{kind}' needs '{key}'")
+    try:
+        _KINDS[kind].check(spec)
+    except ValueError as err:
+        raise _rubric_error(f"{where}: peer '{kind}': {err}") from None
+
+
+def check_unique(specs, where: str) -> None:
+    """A run has one COM1, one QMP socket and one trace log: refuse a second peer for them."""
+    seen = set()
+    for spec in specs:
+        kind = spec.get("kind")
+        if kind in _KINDS and _KINDS[kind].unique:
+            if kind in seen:
+                raise _rubric_error(f"{where}: more than one '{kind}' peer (a run has only one)")
+            seen.add(kind)
 
 
 def _rubric_error(message: str) -> Exception:
@@ -148,3 +173,8 @@ class DiskPeer(Peer):
 
 def kinds() -> list[str]:
     return sorted(_KINDS)
+
+
+# The peers for the serial, keyboard/VGA and trace labs live in their own modules; importing
+# them registers their kinds.
+from . import qmp_peer, serial_peer, trace_peer  # noqa: E402,F401

@@ -52,6 +52,13 @@ def _expand(arg: str, options: RunOptions, testdir: Path) -> str:
                .replace("${root}", str(options.root)))
 
 
+def _unless_peer(peer_args: list[str], option: str, value: str) -> list[str]:
+    """A default that a peer may take over: the serial peer supplies COM1 (`-serial`, a
+    socket), the trace peer the log file (`-D`, a FIFO it splits into trace.log and qemu.log).
+    A second `-serial` would be COM2, and of two `-D` only the last counts."""
+    return [] if option in peer_args else [option, value]
+
+
 def build_command(test: TestCase, options: RunOptions, nonce: str,
                   peer_args: list[str]) -> list[str]:
     testdir = test_dir(options, test)
@@ -66,10 +73,10 @@ def build_command(test: TestCase, options: RunOptions, nonce: str,
         "-nic", "none",
         "-device", EXIT_DEVICE,
         "-debugcon", f"file:{testdir / 'debugcon.log'}",
-        "-serial", f"file:{testdir / 'serial.log'}",
+        *_unless_peer(peer_args, "-serial", f"file:{testdir / 'serial.log'}"),
         "-monitor", "none",
         "-d", "cpu_reset",
-        "-D", str(testdir / "qemu.log"),
+        *_unless_peer(peer_args, "-D", str(testdir / "qemu.log")),
         "-fw_cfg", f"name={FW_CFG_NAME},string={fw_cfg_escape(kernel_cmdline(test, nonce))}",
     ]
     argv += peer_args

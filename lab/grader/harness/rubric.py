@@ -109,10 +109,15 @@ def _get(table: dict, key: str, kind: str, path: Path, ctx: str):
 QEMU_KEYS = {"machine": "str", "memory": "memory", "timeout": "num", "max_time": "num",
              "args": "strlist", "cmdline": "str"}
 CHECK_KEYS = {"expect": "strlist", "reject": "strlist"}
-TEST_KEYS = {**QEMU_KEYS, **CHECK_KEYS, "name": "str", "points": "num", "description": "str",
-             "expect_outcome": "str", "expect_reason": "str", "variant": "tables",
-             "peer": "tables"}
-VARIANT_KEYS = {**QEMU_KEYS, **CHECK_KEYS, "name": "str", "points": "num", "description": "str"}
+# trace/mechanism: QEMU trace events and the checks over them (harness/mechanism.py); they
+# become one `trace` peer per run. A variant may add some, e.g. for its interrupt-driven mode.
+TRACE_KEYS = {"trace": "strlist", "mechanism": "tables"}
+TEST_KEYS = {**QEMU_KEYS, **CHECK_KEYS, **TRACE_KEYS, "name": "str", "points": "num",
+             "description": "str", "expect_outcome": "str", "expect_reason": "str",
+             "variant": "tables", "peer": "tables"}
+VARIANT_KEYS = {**QEMU_KEYS, **CHECK_KEYS, **TRACE_KEYS, "name": "str", "points": "num",
+                "description": "str"}
+ACCUMULATING_KEYS = ("args", "expect", "reject", "trace", "mechanism")
 
 
 def _read_table(table: dict, schema: dict[str, str], path: Path, ctx: str) -> dict:
@@ -163,7 +168,7 @@ def _merge(base: dict, over: dict) -> dict:
     device or one boot option without repeating everything the test already says."""
     out = dict(base)
     for key, value in over.items():
-        if key in ("args", "expect", "reject"):
+        if key in ACCUMULATING_KEYS:
             out[key] = tuple(base.get(key, ())) + tuple(value)
         elif key == "cmdline":
             out[key] = " ".join(w for w in (base.get(key, ""), value) if w)
@@ -172,7 +177,21 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
-def _make_case(suite: Suite, values: dict, variant: str | None, points: float) -> TestCase:
+def _peer_specs(values: dict, where: str) -> tuple[dict, ...]:
+    """The run's peers: the [[test.peer]] entries, plus one `trace` peer for the test's
+    `trace` events and [[test.mechanism]] checks."""
+    specs = list(values.get("peer", ()))
+    if values.get("trace") or values.get("mechanism"):
+        spec = {"kind": "trace", "events": list(values.get("trace", ())),
+                "checks": [dict(m) for m in values.get("mechanism", ())]}
+        peers.validate(spec, where)
+        specs.append(spec)
+    peers.check_unique(specs, where)
+    return tuple(specs)
+
+
+def _make_case(suite: Suite, values: dict, variant: str | None, points: float,
+               peer_specs: tuple[dict, ...] = ()) -> TestCase:
     timeout = float(values["timeout"])
     max_time = values.get("max_time")
     return TestCase(
@@ -184,7 +203,7 @@ def _make_case(suite: Suite, values: dict, variant: str | None, points: float) -
         args=tuple(values.get("args", ())), cmdline=values.get("cmdline", ""),
         expect=tuple(values.get("expect", ())), reject=tuple(values.get("reject", ())),
         expect_outcome=values.get("expect_outcome"), expect_reason=values.get("expect_reason"),
-        description=values.get("description", ""), peers=tuple(values.get("peer", ())))
+        description=values.get("description", ""), peers=peer_specs)
 
 
 def _expand_test(suite: Suite, defaults: dict, raw: dict, path: Path, index: int) -> list[TestCase]:
@@ -201,7 +220,7 @@ def _expand_test(suite: Suite, defaults: dict, raw: dict, path: Path, index: int
     # The test as written always runs; each variant is one more run of the same kernel test
     # in another configuration (machine, interrupt controller, ...). Every run is its own row
     # worth `points`, unless the variant says otherwise.
-    cases = [_make_case(suite, merged, None, points)]
+    cases = [_make_case(suite, merged, None, points, _peer_specs(merged, _where(path, ctx)))]
     for vraw in values.get("variant", ()):
         vvalues = _read_table(vraw, VARIANT_KEYS, path, f"{ctx} variant")
         vname = vvalues.pop("name", None)
@@ -213,7 +232,8 @@ def _expand_test(suite: Suite, defaults: dict, raw: dict, path: Path, index: int
         vmerged = _merge(merged, vvalues)
         if description:
             vmerged["description"] = description
-        cases.append(_make_case(suite, vmerged, vname, vpoints))
+        cases.append(_make_case(suite, vmerged, vname, vpoints,
+                                _peer_specs(vmerged, _where(path, f"{ctx} variant '{vname}'"))))
     return cases
 
 

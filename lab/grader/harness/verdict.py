@@ -47,6 +47,8 @@ def judge(record: RunRecord) -> Verdict:
         return Verdict("boot-failure", record.error)
     transcript = Transcript(record.nonce, parse_log(record.debugcon))
     verdict = _judge_genuine(record, transcript)
+    # Host-side checks (serial, keyboard, mechanism) also explain a hang or a failure.
+    verdict.notes += [f"host-side check: {p}" for p in record.problems if p not in verdict.reason]
     forged = transcript.forged
     if not forged:
         return verdict
