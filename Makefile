@@ -31,7 +31,8 @@ KERNEL_CXXFLAGS := -std=c++20 -ffreestanding -fno-exceptions -fno-rtti -fno-pie 
     -fno-asynchronous-unwind-tables -fno-stack-protector -fno-omit-frame-pointer \
     -fno-use-cxa-atexit -fsized-deallocation -O2 -g \
     -fno-optimize-sibling-calls -fno-shrink-wrap -Wall -Wextra -Werror=return-type \
-    -Wno-missing-field-initializers -Iinclude -I$(ARCH_DIR)/include -MMD -MP
+    -Wno-missing-field-initializers -Iinclude -I$(ARCH_DIR)/include -MMD -MP \
+    -fdebug-prefix-map=$(CURDIR)=.
 KERNEL_ASFLAGS := -fno-pie -fno-pic -mcmodel=kernel -g -I$(ARCH_DIR)/include -Iinclude -MMD -MP
 KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--no-undefined -Wl,-z,max-page-size=0x1000 \
     -Wl,--build-id=none -T $(ARCH_DIR)/linker.ld
@@ -46,7 +47,7 @@ KERNEL_ELF := $(BUILD)/kernel.elf
 KERNEL_ISO := $(BUILD)/conduit.iso
 
 .PHONY: all deps kernel iso run check grade unit-tests grader-tests symbols-check \
-    qemu-gdb gdb bench-boot handout clean
+    qemu-gdb gdb bench-boot handout handout-check clean
 
 all: deps $(KERNEL_ISO)
 
@@ -87,7 +88,7 @@ $(KERNEL_ISO): $(KERNEL_ELF) grub.cfg
 QEMU_COMMON := -accel $(ACCEL) -machine $(MACHINE) -m $(MEMORY) -cdrom $(KERNEL_ISO) -boot d \
     -no-reboot -nic none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
     -debugcon file:$(BUILD)/debugcon.log
-QEMU_CMDLINE_ARG = $(if $(strip $(CMDLINE)),-fw_cfg "name=opt/conduit/cmdline,string=$(subst $(comma),$(comma)$(comma),$(CMDLINE))")
+QEMU_CMDLINE_ARG = $(if $(strip $(CMDLINE)),-fw_cfg "name=opt/conduit/cmdline$(comma)string=$(subst $(comma),$(comma)$(comma),$(CMDLINE))")
 comma := ,
 
 # Serial console on this terminal. On a terminal `-serial mon:stdio`: Ctrl-A X quits, Ctrl-A C
@@ -114,7 +115,7 @@ gdb: $(KERNEL_ELF)
 GRADE_ARGS := -j $(JOBS) --iso $(KERNEL_ISO) --accel $(ACCEL) $(if $(LAB),--lab $(LAB)) $(if $(TEST),--test $(TEST))
 
 grade: all
-	@$(PYTHON) lab/grader/grade.py $(GRADE_ARGS)
+	@$(PYTHON) lab/grader/grade.py $(GRADE_ARGS) --elf $(KERNEL_ELF) --out $(BUILD)/grade
 
 grader-tests: all
 	@$(PYTHON) -m unittest discover -s lab/grader/tests
@@ -122,7 +123,7 @@ grader-tests: all
 symbols-check: $(KERNEL_ELF)
 
 check: all
-	@$(PYTHON) tools/check.py --jobs $(JOBS)
+	@BUILD=$(BUILD) $(PYTHON) tools/check.py --jobs $(JOBS)
 
 bench-boot: all
 	@$(PYTHON) tools/bench_boot.py --iso $(KERNEL_ISO) --elf $(KERNEL_ELF)
@@ -130,6 +131,10 @@ bench-boot: all
 handout:
 	@test -n "$(LAB)" -a -n "$(OUT)" || { echo "usage: make handout LAB=N OUT=dir"; exit 2; }
 	@$(PYTHON) tools/handout.py --lab $(LAB) --out $(OUT)
+
+# The lab invariant on its own (make check runs it too).
+handout-check: all
+	@BUILD=$(BUILD) $(PYTHON) tools/handout_check.py --jobs $(JOBS)
 
 clean:
 	rm -rf $(BUILD)

@@ -3,6 +3,10 @@
 #include <arch/platform.h>
 #include <kernel/acpi/acpi.h>
 #include <kernel/boot_info.h>
+#include <kernel/bus/bus.h>
+#include <kernel/dev/builtin.h>
+#include <kernel/io/dma.h>
+#include <kernel/io/io.h>
 #include <kernel/irq/irqchip.h>
 #include <kernel/irq/tasklet.h>
 #include <kernel/irq/workqueue.h>
@@ -83,8 +87,8 @@ void bring_up_interrupt_controller()
     log_info("irq: %s\n", irq::irqchip().name());
 }
 
-// Interrupt controller, clock, scheduler, tick, then interrupts on and the bottom-half threads
-// (ARCHITECTURE.md sections 3 and 4).
+// Interrupt controller, clock, scheduler, tick, then interrupts on, the bottom-half threads and
+// the I/O manager's own ranges and DMA bounce pool (ARCHITECTURE.md sections 3-5).
 void bring_up_kernel_core()
 {
     bring_up_interrupt_controller();
@@ -94,8 +98,20 @@ void bring_up_kernel_core()
     arch::enable_interrupts_now();
     irq::init_softirq_thread();
     irq::init_workqueues();
+    io::reserve_fixed_ranges();
+    io::dma_init();
     log_info("time: TSC %lu kHz, tick from %s at %u Hz\n", time::tsc_hz() / 1000, time::tick_source(),
              time::TICK_HZ);
+}
+
+// The class cores and their reference devices (null, zero, ram0, lo), then the buses find the
+// hardware and drivers bind to it (ARCHITECTURE.md section 5).
+void bring_up_devices()
+{
+    dev::init_builtin_devices();
+    if (auto buses = bus::init(); buses.is_error())
+        log_warn("bus: %s\n", buses.error().name());
+    bus::probe_drivers();
 }
 
 }
@@ -121,6 +137,7 @@ extern "C" [[noreturn]] void kernel_main(u32 magic, u32 mbi_phys)
     symbols::init(g_boot_info);
     mm::init(g_boot_info);
     bring_up_kernel_core();
+    bring_up_devices();
 
     kprint("Conduit: an I/O teaching kernel (x86_64), booted by %s\n", g_boot_info.bootloader);
     ktest::announce_boot();

@@ -3,8 +3,10 @@
 
 Stages (each counts its own tests):
   symbols   the kernel objects need no runtime symbol outside tools/undefined-allowlist.txt
+  fences    every solution fence in the tree is well-formed (tools/fences.py --check)
   unit      host unit tests (Catch2, ASan+UBSan), from build/host/unit_tests.xml
   grader    the grader's own tests (Python unittest, including its QEMU self-test suite)
+  tools     the handout tools' own tests (tests/tools, Python unittest)
   kernel    every in-kernel test suite through the grader, one QEMU per test
   handouts  the lab invariant: each handout builds, boots, passes earlier labs, scores 0 on its own
 """
@@ -19,7 +21,14 @@ import time
 import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BUILD = os.path.join(ROOT, "build")
+# The Makefile passes its BUILD (make check BUILD=/tmp/x keeps everything out of build/).
+BUILD = os.path.abspath(os.path.join(ROOT, os.environ.get("BUILD", "build")))
+
+
+# Started from `make check`, the environment carries the parent make's jobserver, whose pipe
+# does not survive into our children; each make we start uses the Makefile's own -j instead.
+for variable in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
+    os.environ.pop(variable, None)
 
 
 def run(cmd, **kw):
@@ -34,9 +43,11 @@ def stage_symbols(_args):
 
 
 def stage_unit(_args):
-    run(["make", "--no-print-directory", "unit-tests"])
     report = os.path.join(BUILD, "host", "unit_tests.xml")
-    if not os.path.exists(report):
+    if os.path.exists(report):
+        os.remove(report)   # a report left by an earlier run must never be counted
+    made = run(["make", "--no-print-directory", f"BUILD={BUILD}", "unit-tests"]).returncode == 0
+    if not made and not os.path.exists(report):
         print("unit: no JUnit report: the unit tests did not build or crashed before writing it")
         return (0, 1)
     cases = ET.parse(report).getroot().iter("testcase")
@@ -46,11 +57,26 @@ def stage_unit(_args):
             failed += 1
         else:
             passed += 1
+    if not made and failed == 0:
+        failed = 1   # make failed although every reported case passed (e.g. a sanitizer abort)
     return (passed, failed) if passed + failed else (0, 1)
 
 
+def stage_fences(_args):
+    ok = run([sys.executable, "tools/fences.py", "--check"]).returncode == 0
+    return (1, 0) if ok else (0, 1)
+
+
 def stage_grader(_args):
-    proc = run([sys.executable, "-m", "unittest", "discover", "-s", "lab/grader/tests"],
+    return unittest_stage("lab/grader/tests")
+
+
+def stage_tools(_args):
+    return unittest_stage("tests/tools")
+
+
+def unittest_stage(directory):
+    proc = run([sys.executable, "-m", "unittest", "discover", "-s", directory],
                capture_output=True, text=True)
     output = proc.stdout + proc.stderr
     print(output[-4000:] if proc.returncode else output[-600:])
@@ -68,6 +94,7 @@ def stage_kernel(args):
     if os.path.exists(results):
         os.remove(results)
     run([sys.executable, "lab/grader/grade.py", "--all-suites", "-j", str(args.jobs),
+         "--iso", os.path.join(BUILD, "conduit.iso"), "--elf", os.path.join(BUILD, "kernel.elf"),
          "--out", os.path.join(BUILD, "check", "grade"), "--json", results,
          "--junit", os.path.join(BUILD, "check", "junit.xml")])
     if not os.path.exists(results):
@@ -80,8 +107,6 @@ def stage_kernel(args):
 
 
 def stage_handouts(args):
-    if not os.path.exists(os.path.join(ROOT, "tools", "handout_check.py")):
-        return None   # no labs with handouts yet
     proc = run([sys.executable, "tools/handout_check.py", "--jobs", str(args.jobs)])
     summary = os.path.join(BUILD, "handouts", "summary.json")
     if not os.path.exists(summary):
@@ -91,8 +116,9 @@ def stage_handouts(args):
     return (doc["passed"], doc["failed"]) if proc.returncode == 0 or doc["failed"] else (0, 1)
 
 
-STAGES = [("symbols", stage_symbols), ("unit", stage_unit), ("grader", stage_grader),
-          ("kernel", stage_kernel), ("handouts", stage_handouts)]
+STAGES = [("symbols", stage_symbols), ("fences", stage_fences), ("unit", stage_unit),
+          ("grader", stage_grader), ("tools", stage_tools), ("kernel", stage_kernel),
+          ("handouts", stage_handouts)]
 
 
 def main():

@@ -41,6 +41,7 @@ enum Errno : int {
     EBADMSG = 74,
     EMSGSIZE = 90,
     EOPNOTSUPP = 95,
+    ENETDOWN = 100,
     ENOBUFS = 105,
     ETIMEDOUT = 110,
     EALREADY = 114,

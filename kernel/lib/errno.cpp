@@ -50,6 +50,7 @@ constexpr ErrnoInfo errno_table[] = {
     { EOVERFLOW, "EOVERFLOW", "value too large for defined data type" },
     { EMSGSIZE, "EMSGSIZE", "message too long" },
     { EOPNOTSUPP, "EOPNOTSUPP", "operation not supported" },
+    { ENETDOWN, "ENETDOWN", "network is down" },
     { ENOBUFS, "ENOBUFS", "no buffer space available" },
     { ETIMEDOUT, "ETIMEDOUT", "timed out" },
     { EALREADY, "EALREADY", "operation already in progress" },

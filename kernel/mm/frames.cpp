@@ -7,6 +7,7 @@
 #include <kernel/mm/layout.h>
 #include <kernel/panic.h>
 #include <kstd/utility.h>
+#include <kernel/io/dma.h>
 #include <kstd/enforce.h>
 
 namespace mm {
@@ -56,8 +57,10 @@ ErrorOr<u64> alloc_contiguous(usize count, u64 align, u64 max_phys)
     return g_frames.alloc_contiguous(count, align, max_phys);
 }
 
+// Frames still part of a live DMA mapping are reported by the DMA API before they are freed.
 void free_frame(u64 phys)
 {
+    io::dma_debug_check_free_phys(phys, PAGE_SIZE);
     InterruptsDisabled guard;
     if (auto result = g_frames.free_frame(phys); result.is_error())
         bad_free("free_frame", phys, result.error());
@@ -65,6 +68,7 @@ void free_frame(u64 phys)
 
 void free_contiguous(u64 phys, usize count)
 {
+    io::dma_debug_check_free_phys(phys, count * PAGE_SIZE);
     InterruptsDisabled guard;
     if (auto result = g_frames.free_contiguous(phys, count); result.is_error())
         bad_free("free_contiguous", phys, result.error());

@@ -9,6 +9,7 @@
 #include <kernel/mm/paging.h>
 #include <kernel/panic.h>
 #include <kstd/new.h>
+#include <kernel/io/dma.h>
 #include <kstd/enforce.h>
 
 namespace mm {
@@ -50,6 +51,9 @@ void free_or_panic(void* ptr, usize size_hint)
 {
     if (!ptr)
         return;
+    // Memory still part of a live DMA mapping must not be handed out again: the device may
+    // still write into it. Reported by the DMA API (a log line naming the mapping, a counter).
+    io::dma_debug_check_free(ptr, kmalloc_usable_size(ptr));
     HeapFault fault;
     {
         InterruptsDisabled guard;

@@ -180,10 +180,18 @@ KTEST(irq_work_item_can_sleep, CORE_SUITE)
     SleepyWork first, second;
     WorkItem a(sleepy_work, &first), b(sleepy_work, &second);
     WorkQueue& queue = system_workqueue();
-    EXPECT(queue.queue(a));
-    EXPECT(!queue.queue(a));   // already pending: queued once
-    EXPECT(queue.queue(b));
-    queue.flush();
+    bool queued_a, queued_a_again, queued_b;
+    {
+        // No tick, so no preemption: the worker cannot take `a` between the two calls.
+        InterruptsDisabled no_preemption;
+        queued_a = queue.queue(a);
+        queued_a_again = queue.queue(a);
+        queued_b = queue.queue(b);
+    }
+    queue.flush();   // before any EXPECT can return: the items live on this stack
+    EXPECT(queued_a);
+    EXPECT_MSG(!queued_a_again, "a pending item was queued twice");
+    EXPECT(queued_b);
     EXPECT(!a.is_pending() && !b.is_pending());
     EXPECT_MSG(first.finished_ns - first.started_ns >= 20 * time::NS_PER_MS, "work item slept only %llu ns",
                (unsigned long long)(first.finished_ns - first.started_ns));

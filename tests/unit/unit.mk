@@ -24,6 +24,9 @@ UNIT_KERNEL_SOURCES += $(filter-out kernel/lib/mem.cpp,$(wildcard kernel/lib/*.c
 UNIT_KERNEL_SOURCES += kernel/mm/frame_allocator.cpp kernel/mm/heap_core.cpp kernel/mm/memory_map.cpp
 UNIT_KERNEL_SOURCES += kernel/acpi/madt.cpp kernel/acpi/tables.cpp
 UNIT_KERNEL_SOURCES += kernel/sched/run_queue.cpp kernel/sched/sleep_queue.cpp kernel/sched/wait_list.cpp
+UNIT_KERNEL_SOURCES += kernel/io/range_set.cpp kernel/io/dma_plan.cpp
+UNIT_KERNEL_SOURCES += kernel/bus/pci_decode.cpp
+UNIT_KERNEL_SOURCES += kernel/dev/numbers.cpp kernel/dev/ops_defaults.cpp kernel/dev/block_check.cpp
 
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.cpp)
 UNIT_SOURCES := $(UNIT_TEST_SOURCES) $(UNIT_KERNEL_SOURCES)

@@ -31,6 +31,7 @@
 #pragma pop_macro("EBADMSG")
 #pragma pop_macro("EMSGSIZE")
 #pragma pop_macro("EOPNOTSUPP")
+#pragma pop_macro("ENETDOWN")
 #pragma pop_macro("ENOBUFS")
 #pragma pop_macro("ETIMEDOUT")
 #pragma pop_macro("EALREADY")

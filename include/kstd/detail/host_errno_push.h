@@ -39,6 +39,7 @@
 #pragma push_macro("EBADMSG")
 #pragma push_macro("EMSGSIZE")
 #pragma push_macro("EOPNOTSUPP")
+#pragma push_macro("ENETDOWN")
 #pragma push_macro("ENOBUFS")
 #pragma push_macro("ETIMEDOUT")
 #pragma push_macro("EALREADY")
@@ -76,6 +77,7 @@
 #undef EBADMSG
 #undef EMSGSIZE
 #undef EOPNOTSUPP
+#undef ENETDOWN
 #undef ENOBUFS
 #undef ETIMEDOUT
 #undef EALREADY

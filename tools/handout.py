@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""Writes the student tree ("handout") for lab N from the reference tree.
+
+    make handout LAB=N OUT=dir          (= python3 tools/handout.py --lab N --out dir)
+
+What goes in: the repository's files as git sees them (tracked, plus untracked files that are
+not ignored, so a new file counts before it is committed), with
+  * fences of labs >= N replaced by their stub lines, fences of labs < N kept without their
+    markers, INSTRUCTOR fences removed (tools/fences.py documents the syntax);
+  * instructor-only material left out:
+      - any file or directory whose name ends in ".instructor" or contains ".instructor."
+        (lab/02-irq/NOTES.instructor.md, lab/04-ata/tests/hidden.instructor.cpp, ...);
+      - the paths listed in lab/instructor-only.txt (shell globs relative to the repository
+        root, one per line, '#' comments; a directory removes everything below it).
+Tests and handouts of later labs stay: their code is stubbed, so they only fail, and the
+student can read ahead.
+
+File modes are kept. A file the handout does not change keeps its modification time, so a
+build directory seeded with the reference build's objects recompiles only what changed
+(tools/handout_check.py relies on this). With --base DIR (a previous handout), a changed file
+whose content equals DIR's copy takes DIR's time instead, so DIR's build can seed this one.
+
+OUT must not exist, be empty, or be a previous handout (it has .conduit-handout.json), which is
+replaced entirely, its build/ included. Nothing is written when any fence is malformed.
+"""
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import fences  # noqa: E402
+
+INSTRUCTOR_LIST = "lab/instructor-only.txt"
+
+
+class HandoutError(Exception):
+    pass
+
+
+# --- instructor-only material ------------------------------------------------------------
+
+def load_instructor_patterns(root: Path) -> list[str]:
+    path = root / INSTRUCTOR_LIST
+    if not path.is_file():
+        return []
+    patterns = []
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            patterns.append(line.strip("/"))
+    return patterns
+
+
+def _instructor_name(component: str) -> bool:
+    return component.endswith(".instructor") or ".instructor." in component
+
+
+def is_instructor_only(relpath: str, patterns: list[str]) -> bool:
+    parts = relpath.split("/")
+    if any(_instructor_name(part) for part in parts):
+        return True
+    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    return any(fnmatch.fnmatchcase(prefix, pattern) for pattern in patterns for prefix in prefixes)
+
+
+# --- the plan ------------------------------------------------------------------------------
+
+@dataclass
+class Plan:
+    lab: int
+    root: Path
+    copied: list[str] = field(default_factory=list)            # unchanged files
+    rendered: dict[str, bytes] = field(default_factory=dict)   # changed files -> new content
+    removed: list[str] = field(default_factory=list)           # instructor-only files
+    stubbed: dict[int | str, int] = field(default_factory=dict)  # lab -> fences stubbed
+    solved: dict[int, int] = field(default_factory=dict)       # lab -> fences kept
+
+
+def plan_handout(root: Path, lab: int, exclude: Path | None = None) -> Plan:
+    """Decides every file's fate; raises HandoutError (listing every fence error) first."""
+    root = root.resolve()
+    names = fences.list_files(root, exclude)
+    tree = fences.scan_tree(root, names)
+    if tree.errors:
+        raise HandoutError("malformed fences, nothing written:\n" +
+                           "\n".join(f"  {err}" for err in tree.errors))
+    if lab not in tree.labs:
+        labs = ", ".join(map(str, sorted(tree.labs))) or "none"
+        raise HandoutError(f"there is no lab {lab} (no lab/{lab:02d}-*/ directory; labs: {labs})")
+    patterns = load_instructor_patterns(root)
+    plan = Plan(lab, root)
+    for name in names:
+        if is_instructor_only(name, patterns):
+            plan.removed.append(name)
+            continue
+        parsed = tree.files.get(name)
+        if parsed is None:
+            plan.copied.append(name)
+            continue
+        plan.rendered[name] = parsed.render(lab).encode("utf-8")
+        for fence in parsed.fences:
+            if fence.removed_in(lab):
+                plan.stubbed[fence.lab] = plan.stubbed.get(fence.lab, 0) + 1
+            else:
+                plan.solved[fence.lab] = plan.solved.get(fence.lab, 0) + 1
+    return plan
+
+
+# --- writing -------------------------------------------------------------------------------
+
+def prepare_out(out: Path, root: Path) -> None:
+    out = out.resolve()
+    if out == root or root.is_relative_to(out):
+        raise HandoutError(f"refusing to write the handout over the reference tree ({out})")
+    if out.exists() and not out.is_dir():
+        raise HandoutError(f"{out} exists and is not a directory")
+    if out.is_dir() and any(out.iterdir()):
+        if not (out / fences.HANDOUT_STAMP).is_file():
+            raise HandoutError(f"{out} is not empty and is not a previous handout (no "
+                               f"{fences.HANDOUT_STAMP}); refusing to overwrite it")
+        for entry in out.iterdir():
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def _source_commit(root: Path) -> dict:
+    try:
+        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
+                                text=True, check=True).stdout.strip()
+        dirty = bool(subprocess.run(["git", "-C", str(root), "status", "--porcelain"],
+                                    capture_output=True, text=True, check=True).stdout.strip())
+        return {"commit": commit, "dirty": dirty}
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": None, "dirty": None}
+
+
+def write_handout(plan: Plan, out: Path, base: Path | None = None) -> None:
+    root = plan.root
+    out = out.resolve()
+    prepare_out(out, root)
+    for name in plan.copied:
+        source, target = root / name, out / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_symlink():
+            os.symlink(os.readlink(source), target)
+        else:
+            shutil.copy2(source, target)          # content, mode and modification time
+    for name, content in plan.rendered.items():
+        source, target = root / name, out / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+        os.chmod(target, source.stat().st_mode & 0o7777)
+        if base is not None:
+            previous = base / name
+            try:
+                if previous.is_file() and previous.read_bytes() == content:
+                    st = previous.stat()
+                    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
+            except OSError:
+                pass
+    stamp = {"lab": plan.lab, "source": _source_commit(root), "generated": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+             "tool": "tools/handout.py"}
+    (out / fences.HANDOUT_STAMP).write_text(json.dumps(stamp, indent=2) + "\n")
+
+
+def describe(plan: Plan, out: Path) -> str:
+    def counts(d):
+        return ", ".join(f"{'instructor' if k == fences.INSTRUCTOR else 'lab ' + str(k)}: {v}"
+                         for k, v in sorted(d.items(), key=lambda kv: (kv[0] == fences.INSTRUCTOR,
+                                                                       kv[0] if kv[0] != fences.INSTRUCTOR else 0)))
+    lines = [f"handout for lab {plan.lab}: {len(plan.copied) + len(plan.rendered)} files -> {out}",
+             f"  stubbed fences ({sum(plan.stubbed.values())}): {counts(plan.stubbed) or 'none'}",
+             f"  solved fences  ({sum(plan.solved.values())}): {counts(plan.solved) or 'none'}",
+             f"  changed files: {len(plan.rendered)}; instructor-only files left out: {len(plan.removed)}"]
+    return "\n".join(lines)
+
+
+def make_handout(root: Path, lab: int, out: Path, base: Path | None = None) -> Plan:
+    plan = plan_handout(root, lab, exclude=out)
+    write_handout(plan, out, base)
+    return plan
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--lab", type=int, required=True, metavar="N")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR")
+    p.add_argument("--root", type=Path, default=fences.repo_root(), help="reference tree (default: this one)")
+    p.add_argument("--base", type=Path, metavar="DIR",
+                   help="a previous handout whose file times changed-but-identical files take")
+    p.add_argument("-q", "--quiet", action="store_true")
+    args = p.parse_args(argv)
+    try:
+        plan = make_handout(args.root, args.lab, args.out, args.base.resolve() if args.base else None)
+    except HandoutError as err:
+        print(f"handout: {err}", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        print(describe(plan, args.out.resolve()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

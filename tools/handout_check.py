@@ -1,0 +1,388 @@
+#!/usr/bin/env python3
+"""The handout invariant (LABS.md), checked for every lab: `make check`'s `handouts` stage.
+
+For every lab N (a lab/NN-topic/ directory with a rubric.toml):
+  * the handout for N is generated (tools/handout.py) into build/handouts/labN/,
+  * it builds,
+  * it boots (no test of the run ends as boot-failure),
+  * every test of every lab M < N passes on it,
+  * every test of lab N fails on it (the stubs score zero; a test that passes anyway is named),
+and the reference tree scores full marks on every lab.
+
+Speed (2 cores, a few minutes for everything): handout N's build directory is seeded with a
+copy of the objects of the previous handout's build (of the reference build for the first
+one), with their modification times. tools/handout.py gives every file the handout leaves
+unchanged its reference time, and every file whose content equals the previous handout's
+copy that copy's time, so make recompiles only the files whose text differs (plus whatever
+includes them, through the .d files). Builds run one after another with make -jJ; the grading
+of a built handout (and of the reference) runs beside the next build.
+
+The reference build is BUILD (from the environment, as `make check BUILD=dir` passes it; default
+build/). Output: a table on stdout, BUILD/handouts/summary.json
+    {"passed": P, "failed": F, "labs": [...], "reference": {...}, "wall_time": s, ...}
+(P and F count invariant checks), logs in BUILD/handouts/labN-build.log, grader results in
+BUILD/handouts/labN-results.json and BUILD/handouts/reference-results.json. Exit status 0
+when every check passed, 1 otherwise, 2 for a usage error.
+
+Usage: tools/handout_check.py [--jobs J] [--lab N ...] [--no-reference-build]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import fences    # noqa: E402
+import handout   # noqa: E402
+
+ROOT = fences.repo_root()
+# The reference build, as tools/check.py finds it: `make check BUILD=/tmp/x` passes BUILD on.
+# It is passed to make exactly as given: the .d files name objects by that spelling, and a
+# relative build/ spelt absolutely would lose every header dependency.
+REF_BUILD_ARG = os.environ.get("BUILD") or "build"
+REF_BUILD = (ROOT / REF_BUILD_ARG).resolve()
+FAIL_VERDICTS_THAT_MEAN_NO_BOOT = ("boot-failure",)
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def child_env() -> dict[str, str]:
+    """No inherited make jobserver: a sub-make started from `make check` would otherwise fall
+    back to -j1 (the parent's jobserver descriptors are not passed to this script)."""
+    env = dict(os.environ)
+    for key in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "BUILD"):
+        env.pop(key, None)
+    return env
+
+
+@dataclass
+class Check:
+    name: str
+    passed: bool
+    detail: str = ""
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "passed": self.passed, "detail": self.detail}
+
+
+@dataclass
+class LabRun:
+    lab: int
+    tree: Path
+    checks: list[Check] = field(default_factory=list)
+    times: dict[str, float] = field(default_factory=dict)
+    recompiled: int | None = None
+    built: bool = False
+    grading: Future | None = None
+    results: dict | None = None
+
+    def add(self, name: str, passed: bool, detail: str = "") -> None:
+        self.checks.append(Check(name, passed, detail))
+
+
+def lab_numbers(root: Path) -> list[int]:
+    return sorted(n for n, d in fences.discover_labs(root).items() if (d / "rubric.toml").is_file())
+
+
+def run_logged(cmd: list[str], log: Path, cwd: Path) -> tuple[int, float]:
+    started = time.monotonic()
+    with open(log, "w") as f:
+        f.write("$ " + " ".join(cmd) + "\n")
+        f.flush()
+        rc = subprocess.run(cmd, cwd=cwd, stdout=f, stderr=subprocess.STDOUT, env=child_env()).returncode
+    return rc, time.monotonic() - started
+
+
+def tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def grade(root: Path, tree: Path, build: Path, labs: list[int], jobs: int, out: Path,
+          json_path: Path, log: Path) -> tuple[dict | None, float]:
+    """Runs the reference tree's grader on `tree`: (the parsed results JSON or None, seconds)."""
+    started = time.monotonic()
+    if json_path.exists():
+        json_path.unlink()
+    cmd = [sys.executable, str(root / "lab" / "grader" / "grade.py"), "--root", str(tree),
+           "--iso", str(build / "conduit.iso"), "--elf", str(build / "kernel.elf"),
+           "-j", str(jobs), "--out", str(out),
+           "--json", str(json_path)]
+    for lab in labs:
+        cmd += ["--lab", str(lab)]
+    run_logged(cmd, log, root)
+    try:
+        with open(json_path) as f:
+            return json.load(f), time.monotonic() - started
+    except (OSError, ValueError):
+        return None, time.monotonic() - started
+
+
+def seed_build(source_build: Path, tree: Path) -> None:
+    """Copies the kernel objects and dependency files with their modification times into
+    tree/build. Each .d file names its object as the build that wrote it did (for example
+    /tmp/x/kernel/... after `make check BUILD=/tmp/x`); it is renamed to the handout's
+    build/kernel/..., or make would not connect the header dependencies to the object."""
+    objects = source_build / "kernel"
+    target = tree / "build" / "kernel"
+    if not objects.is_dir():
+        return
+    shutil.copytree(objects, target, symlinks=True, dirs_exist_ok=True)
+    for dep in target.rglob("*.d"):
+        try:
+            text = dep.read_text()
+        except (OSError, UnicodeDecodeError):
+            continue
+        rel = dep.relative_to(target).as_posix()[: -len(".d")] + ".o"
+        wanted = f"build/kernel/{rel}"
+        cut = text.find(".o:")
+        if cut < 0 or text[: cut + 2] == wanted:
+            continue
+        st = dep.stat()
+        dep.write_text(wanted + text[cut + 2:])
+        os.utime(dep, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def lab_tests(results: dict, lab: int) -> list[dict]:
+    return [t for t in results.get("tests", []) if t.get("lab") == lab]
+
+
+def short(test: dict) -> str:
+    reason = (test.get("reason") or "").strip()
+    return f"{test['id']} [{test.get('verdict')}]" + (f": {reason[:100]}" if reason else "")
+
+
+def evaluate_handout(run: LabRun, labs: list[int], log: Path) -> None:
+    results = run.results
+    if results is None:
+        run.add("graded", False, f"the grader wrote no results; see {log}:\n{tail(log)}")
+        return
+    tests = results.get("tests", [])
+    no_boot = [t for t in tests if t.get("verdict") in FAIL_VERDICTS_THAT_MEAN_NO_BOOT]
+    run.add("boots", bool(tests) and not no_boot,
+            "no test ran" if not tests else
+            "; ".join(short(t) for t in no_boot) if no_boot else f"{len(tests)} runs booted")
+    for earlier in [m for m in labs if m < run.lab]:
+        for t in lab_tests(results, earlier):
+            run.add(f"lab {earlier} passes: {t['id']}", bool(t.get("passed")),
+                    "" if t.get("passed") else short(t))
+    own = lab_tests(results, run.lab)
+    if not own:
+        run.add(f"lab {run.lab} has tests", False, "the handout's rubric selected no test of its own lab")
+    for t in own:
+        wrongly = bool(t.get("passed")) or float(t.get("score") or 0) > 0
+        run.add(f"lab {run.lab} fails on the stub: {t['id']}", not wrongly,
+                f"passes on the handout ({t.get('verdict')}): the stub must not earn points"
+                if wrongly else f"{t.get('verdict')}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--jobs", "-j", type=int, default=_cpu_count(), help="CPUs to use (default: all)")
+    p.add_argument("--lab", type=int, action="append", metavar="N", help="only lab N (repeatable)")
+    p.add_argument("--out", type=Path, default=REF_BUILD / "handouts",
+                   help="where the handouts and the summary go (default: BUILD/handouts)")
+    p.add_argument("--no-reference-build", action="store_true",
+                   help="do not run `make all` on the reference tree first (it must be built)")
+    args = p.parse_args(argv)
+    if args.jobs < 1:
+        p.error("--jobs must be positive")
+    started = time.monotonic()
+    out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    summary_path = out / "summary.json"
+    if summary_path.exists():
+        summary_path.unlink()
+    jobs = args.jobs
+    print_lock = threading.Lock()
+
+    def say(text: str) -> None:
+        with print_lock:
+            print(text, flush=True)
+
+    # 1. The fences of the reference tree.
+    tree_fences = fences.scan_tree(ROOT)
+    labs = lab_numbers(ROOT)
+    if args.lab:
+        missing = [n for n in args.lab if n not in labs]
+        if missing:
+            print(f"handout_check: no lab {', '.join(map(str, missing))} with a rubric.toml "
+                  f"(labs: {', '.join(map(str, labs)) or 'none'})", file=sys.stderr)
+            return 2
+    selected = sorted(set(args.lab)) if args.lab else labs
+    general: list[Check] = [Check("fences are well-formed", not tree_fences.errors,
+                                  "\n".join(str(e) for e in tree_fences.errors))]
+    say(f"handouts: labs {', '.join(map(str, selected)) or 'none'}; "
+        f"{sum(len(p.fences) for p in tree_fences.files.values())} fences in "
+        f"{len(tree_fences.files)} files; {jobs} CPUs")
+
+    # 2. The reference build (make check has just built it; this is a quick no-op then).
+    if not tree_fences.errors and not args.no_reference_build:
+        rc, seconds = run_logged(["make", "--no-print-directory", f"JOBS={jobs}",
+                                  f"BUILD={REF_BUILD_ARG}", "all"], out / "reference-build.log", ROOT)
+        general.append(Check("the reference tree builds", rc == 0,
+                             "" if rc == 0 else f"see {out / 'reference-build.log'}:\n"
+                             f"{tail(out / 'reference-build.log')}"))
+        say(f"  reference: make all {seconds:.1f} s{'' if rc == 0 else ' FAILED'}")
+    ref_ok = all(c.passed for c in general)
+
+    runs: list[LabRun] = []
+    reference_future: Future | None = None
+    graders = ThreadPoolExecutor(max_workers=max(1, jobs // 2) + 1)
+    if ref_ok and labs:
+        reference_future = graders.submit(
+            grade, ROOT, ROOT, REF_BUILD, labs, jobs, out / "reference" / "grade",
+            out / "reference-results.json", out / "reference-grade.log")
+
+    # 3. Handouts, one build after another, each graded beside the next build.
+    previous: LabRun | None = None
+    for lab in selected if ref_ok else []:
+        run = LabRun(lab, out / f"lab{lab}")
+        runs.append(run)
+        t0 = time.monotonic()
+        base = previous.tree if previous is not None and previous.built else None
+        try:
+            plan = handout.make_handout(ROOT, lab, run.tree, base=base)
+        except (handout.HandoutError, OSError) as err:
+            run.add("handout generated", False, str(err))
+            say(f"  lab {lab}: handout FAILED: {err}")
+            continue
+        run.add("handout generated", True, f"{len(plan.rendered)} files changed, "
+                f"{len(plan.removed)} instructor-only files left out")
+        seed_build(base / "build" if base else REF_BUILD, run.tree)
+        run.times["handout"] = time.monotonic() - t0
+        log = out / f"lab{lab}-build.log"
+        rc, seconds = run_logged(["make", "--no-print-directory", f"JOBS={jobs}", "BUILD=build", "all"],
+                                 log, run.tree)
+        run.times["build"] = seconds
+        try:
+            run.recompiled = sum(1 for line in log.read_text(errors="replace").splitlines()
+                                 if line.startswith(("  CXX", "  AS")))
+        except OSError:
+            run.recompiled = None
+        run.built = rc == 0
+        run.add("builds", run.built, f"{run.recompiled} files compiled in {seconds:.1f} s" if run.built
+                else f"make failed; see {log}:\n{tail(log)}")
+        say(f"  lab {lab}: handout {run.times['handout']:.1f} s, build {seconds:.1f} s "
+            f"({run.recompiled} files compiled){'' if run.built else ' FAILED'}")
+        if run.built:
+            grade_labs = [m for m in labs if m <= lab]
+            run.grading = graders.submit(grade, ROOT, run.tree, run.tree / "build", grade_labs, jobs,
+                                         run.tree / "build" / "grade", out / f"lab{lab}-results.json",
+                                         out / f"lab{lab}-grade.log")
+        previous = run
+
+    # 4. Collect.
+    for run in runs:
+        if run.grading is None:
+            continue
+        run.results, run.times["grade"] = run.grading.result()
+        evaluate_handout(run, labs, out / f"lab{run.lab}-grade.log")
+    reference_checks: list[Check] = []
+    reference, reference_seconds = reference_future.result() if reference_future else (None, 0.0)
+    if reference_future is not None:
+        if reference is None:
+            reference_checks.append(Check("reference graded", False,
+                                          f"see {out / 'reference-grade.log'}:\n{tail(out / 'reference-grade.log')}"))
+        else:
+            for lab in labs:
+                tests = lab_tests(reference, lab)
+                if not tests:
+                    reference_checks.append(Check(f"reference lab {lab} has tests", False, "no test ran"))
+                for t in tests:
+                    reference_checks.append(Check(f"reference lab {lab} passes: {t['id']}",
+                                                  bool(t.get("passed")), "" if t.get("passed") else short(t)))
+    graders.shutdown()
+
+    # 5. Report.
+    all_checks = general + reference_checks + [c for run in runs for c in run.checks]
+    passed = sum(c.passed for c in all_checks)
+    failed = len(all_checks) - passed
+    wall = time.monotonic() - started
+    doc = {
+        "passed": passed, "failed": failed, "wall_time": round(wall, 1), "jobs": jobs,
+        "general": [c.as_dict() for c in general],
+        "reference": {"checks": [c.as_dict() for c in reference_checks],
+                      "grade_seconds": round(reference_seconds, 1),
+                      "results": str(out / "reference-results.json")},
+        "labs": [{"lab": run.lab, "tree": str(run.tree),
+                  "passed": sum(c.passed for c in run.checks),
+                  "failed": sum(not c.passed for c in run.checks),
+                  "files_compiled": run.recompiled,
+                  "times": {k: round(v, 1) for k, v in run.times.items()},
+                  "checks": [c.as_dict() for c in run.checks]} for run in runs],
+    }
+    summary_path.write_text(json.dumps(doc, indent=2) + "\n")
+    print_table(general, reference_checks, runs, labs, wall, summary_path, reference_seconds)
+    return 0 if failed == 0 else 1
+
+
+def _cell(checks: list[Check], prefix: str) -> str:
+    chosen = [c for c in checks if c.name.startswith(prefix)]
+    if not chosen:
+        return "-"
+    good = sum(c.passed for c in chosen)
+    return f"{good}/{len(chosen)}" if len(chosen) > 1 or good != 1 else "ok"
+
+
+def print_table(general, reference_checks, runs, labs, wall, summary_path, reference_seconds) -> None:
+    print("\nhandout invariant")
+    print(f"  {'lab':<5}{'handout':<9}{'build':<16}{'boots':<7}{'earlier labs pass':<19}"
+          f"{'own tests fail':<16}{'seconds':>8}")
+    for run in runs:
+        build = _cell(run.checks, "builds")
+        if "build" in run.times and build == "ok":
+            build = f"ok ({run.recompiled} cc)"
+        elif build == "0/1":
+            build = "FAILED"
+        seconds = sum(v for k, v in run.times.items())
+        earlier = _cell([c for c in run.checks if " passes: " in c.name], "lab ")
+        own = _cell([c for c in run.checks if "fails on the stub" in c.name or "has tests" in c.name], "lab ")
+        print(f"  {run.lab:<5}{_cell(run.checks, 'handout'):<9}{build:<16}{_cell(run.checks, 'boots'):<7}"
+              f"{earlier:<19}{own:<16}{seconds:>8.1f}")
+    if reference_checks:
+        per_lab = []
+        for lab in labs:
+            mine = [c for c in reference_checks if c.name.startswith(f"reference lab {lab} ")]
+            per_lab.append(f"lab {lab} {sum(c.passed for c in mine)}/{len(mine)}")
+        print(f"  reference tree, tests passing: {', '.join(per_lab)}  (graded in {reference_seconds:.1f} s)")
+    problems = [c for c in general + reference_checks if not c.passed]
+    problems += [c for run in runs for c in run.checks if not c.passed]
+    if problems:
+        print("\nfailed checks:")
+        for run in runs:
+            for c in run.checks:
+                if not c.passed:
+                    print(f"  lab {run.lab} handout: {c.name}")
+                    for line in c.detail.splitlines():
+                        print(f"      {line}")
+        for c in general + reference_checks:
+            if not c.passed:
+                print(f"  {c.name}")
+                for line in c.detail.splitlines():
+                    print(f"      {line}")
+    total = len(general) + len(reference_checks) + sum(len(r.checks) for r in runs)
+    failed = len(problems)
+    print(f"\nwrote {summary_path} ({wall:.1f} s)")
+    print(f"{total - failed} passed, {failed} failed")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
