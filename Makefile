@@ -85,8 +85,10 @@ $(KERNEL_ISO): $(KERNEL_ELF) grub.cfg
 -include $(KERNEL_OBJECTS:.o=.d)
 
 # --- running -------------------------------------------------------------------------------
+# The course's machine: q35 with a PIIX3 IDE controller and an e1000 on user-mode networking.
+QEMU_DEVICES ?= -device piix3-ide -netdev user,id=net0 -device e1000,netdev=net0
 QEMU_COMMON := -accel $(ACCEL) -machine $(MACHINE) -m $(MEMORY) -cdrom $(KERNEL_ISO) -boot d \
-    -no-reboot -nic none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+    -no-reboot -nic none $(QEMU_DEVICES) -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
     -debugcon file:$(BUILD)/debugcon.log
 QEMU_CMDLINE_ARG = $(if $(strip $(CMDLINE)),-fw_cfg "name=opt/conduit/cmdline$(comma)string=$(subst $(comma),$(comma)$(comma),$(CMDLINE))")
 comma := ,
