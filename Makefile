@@ -74,7 +74,7 @@ $(KERNEL_ELF): $(KERNEL_OBJECTS) $(ARCH_DIR)/linker.ld
 
 # The ISO carries the kernel without DWARF (GRUB loads every non-allocated section, and the
 # debug info would only slow boots); gdb reads the full build/kernel.elf.
-$(KERNEL_ISO): $(KERNEL_ELF) grub.cfg
+$(KERNEL_ISO): $(KERNEL_ELF) grub.cfg | deps
 	@echo "  ISO     $@"
 	@mkdir -p $(BUILD)/iso/boot/grub
 	@objcopy --strip-debug $(KERNEL_ELF) $(BUILD)/iso/boot/kernel.elf
@@ -113,6 +113,8 @@ gdb: $(KERNEL_ELF)
 
 # --- testing and grading -------------------------------------------------------------------
 -include tests/unit/unit.mk
+# Builds run in parallel: what needs an installed package waits for tools/deps.sh.
+$(UNIT_OBJECTS) $(UNIT_PCH): | deps
 
 GRADE_ARGS := -j $(JOBS) --iso $(KERNEL_ISO) --accel $(ACCEL) $(if $(LAB),--lab $(LAB)) $(if $(TEST),--test $(TEST))
 
