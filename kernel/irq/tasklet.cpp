@@ -49,8 +49,13 @@ void ksoftirqd_main(void*)
 
 Tasklet::~Tasklet() { kill(); }
 
+// Lab 3, part 1 (lab/03-bottom-halves/README.md): queue the tasklet on g_pending unless it is
+// already queued (m_scheduled is the raise-once flag), with interrupts off around the list,
+// since top halves call this too. From a thread (neither in_irq() nor in_softirq()) no
+// interrupt exit is coming to run it: wake_ksoftirqd().
 void Tasklet::schedule()
 {
+    // BEGIN LAB 3
     InterruptsDisabled guard;
     if (m_scheduled)
         return;
@@ -58,6 +63,15 @@ void Tasklet::schedule()
     g_pending.push_back(*this);
     if (!in_irq() && !in_softirq())
         wake_ksoftirqd();   // from a thread there is no interrupt exit coming soon to run it
+    // END LAB 3
+    // STUB LAB 3: // Not deferred at all: the function runs at once, in the caller's context (inside a
+    // STUB LAB 3: // top half, too), so that the kernel keeps working until you write the real thing.
+    // STUB LAB 3: if (m_running)
+    // STUB LAB 3:     return;   // it scheduled itself again while running: dropped
+    // STUB LAB 3: m_running = true;
+    // STUB LAB 3: m_fn(m_ctx);
+    // STUB LAB 3: m_running = false;
+    // STUB LAB 3: ++m_runs;
 }
 
 void Tasklet::kill()
@@ -83,9 +97,15 @@ bool tasklets_pending()
 }
 
 // Called with interrupts disabled; returns with interrupts disabled.
+// Lab 3, part 1: take up to max_rounds tasklets off g_pending, oldest first, and run each one:
+// clear its m_scheduled (so that it may be scheduled again, even by itself), mark it m_running,
+// and call m_fn(m_ctx) with interrupts ENABLED (a tasklet is interruptible; only the list needs
+// them off). Afterwards count it in m_runs and g_stats (tasklets_run, and run_on_irq_exit when
+// on_irq_exit). Return as soon as the list is empty.
 void run_pending_tasklets(unsigned max_rounds)
 {
     bool on_irq_exit = in_irq() == false && sched::current() != g_ksoftirqd;
+    // BEGIN LAB 3
     for (unsigned round = 0; round < max_rounds; ++round) {
         arch::disable_interrupts_now();
         Tasklet* t = g_pending.pop_front();
@@ -102,6 +122,8 @@ void run_pending_tasklets(unsigned max_rounds)
         if (on_irq_exit)
             ++g_stats.run_on_irq_exit;
     }
+    // END LAB 3
+    // STUB LAB 3: (void)max_rounds;   // the stub schedule() runs tasklets at once: none is ever pending
     arch::disable_interrupts_now();
     if (!g_pending.is_empty() && on_irq_exit) {
         ++g_stats.handed_to_thread;

@@ -2,6 +2,7 @@
 // sharing), the boot reservations, register windows on real QEMU devices (COM1's scratch
 // register, the HPET at 0xfed00000), cache policies read back from the page tables, and the
 // `ioports`/`iomem` listings.
+#include <kernel/bus/platform.h>
 #include <kernel/io/io.h>
 #include <kernel/monitor.h>
 #include <kernel/mm/paging.h>
@@ -139,6 +140,11 @@ KTEST(io_fixed_ranges_registered, CORE_SUITE)
     EXPECT_ERROR(io::map_mmio(0xfee00000, 0x400, io::CachePolicy::Uncached, "ktest lapic"), EBUSY);
 
     // A driver taking COM1 over: drop the early console's claim, then reserve exclusively.
+    // The real UART driver holds COM1 (shared) at boot, so it steps aside for the demonstration.
+    auto* com1 = platform::find("serial8250", 0);
+    bool com1_was_bound = com1 && com1->driver();
+    if (com1_was_bound)
+        EXPECT_OK(platform::unbind(*com1));
     EXPECT_ERROR(io::release_fixed_ports(0x3F8, "nobody"), ENOENT);
     EXPECT_OK(io::release_fixed_ports(0x3F8, "early console"));
     {
@@ -146,6 +152,8 @@ KTEST(io_fixed_ranges_registered, CORE_SUITE)
     }
     io::reserve_fixed_ranges();   // puts the boot reservation back
     EXPECT_ERROR(io::reserve_ports(0x3F8, 8, "ktest ttyS0"), EBUSY);
+    if (com1_was_bound)
+        EXPECT(platform::probe_device(*com1));
     return {};
 }
 

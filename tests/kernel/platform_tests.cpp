@@ -146,6 +146,7 @@ KTEST(platform_bind_by_name, CORE_SUITE)
     EXPECT(matches(uart_test_driver, *com1));
     EXPECT(!matches(uart_test_driver, *kbc));
     Borrowed borrowed(*com1);
+    Borrowed keyboard(*kbc);   // the PS/2 keyboard driver normally holds the i8042
     g_counts = {};
 
     EXPECT_ERROR(bind(*kbc, uart_test_driver), ENODEV);

@@ -1,0 +1,59 @@
+// Grader self-tests for the UART mechanism checks of labs 1 and 2 (instructor-only: this file
+// never reaches a handout). Each one makes the driver misbehave in a way that no check inside
+// the guest can see (uart16550::selftest_misbehave) and then does exactly what the lab test
+// does, so every in-guest check passes. Their entries in tests/kernel/rubric.toml run the lab
+// rubric's trace window and event filter with the bound inverted: they pass when the trace shows
+// the wrong mechanism, i.e. exactly what makes the lab's check fail.
+//   selftest_uart_secret_poll    lab 2's uart_irq_tx_64k, with an irq mode that secretly polls
+//   selftest_uart_poll_sets_ier  lab 1's uart_tx_buffer, with a poll mode that enables IER
+#include "../../lab/01-uart-polling/tests/uart_test_support.h"
+#include <drivers/uart16550.h>
+#include <kernel/test.h>
+#include <kstd/enforce.h>
+
+namespace {
+
+using namespace uart16550;
+
+// "BEGIN\n" and `count` bytes of the grader's sequence for `seed`, between trace marks.
+ErrorOr<void> send_marked(Port& port, usize count, u32 seed)
+{
+    static u8 buffer[65536];
+    EXPECT(count <= sizeof(buffer));
+    uart_test::Xorshift32 generator(seed);
+    for (usize i = 0; i < count; ++i)
+        buffer[i] = generator.next();
+    Stats const before = stats(port);
+    static constexpr u8 header[] = { 'B', 'E', 'G', 'I', 'N', '\n' };
+    trace_mark(port, "tx-begin");
+    EXPECT_OK(write(port, header));
+    EXPECT_EQ(EXPECT_OK(write(port, { buffer, count })), count);
+    EXPECT_OK(drain(port));
+    trace_mark(port, "tx-end");
+    Stats const after = stats(port);
+    EXPECT_EQ(after.bytes_out - before.bytes_out, count + sizeof(header));
+    if (mode(port) == Mode::Irq)
+        EXPECT(after.tx_interrupts > before.tx_interrupts);   // faked: the in-guest check passes
+    return {};
+}
+
+}
+
+KTEST(selftest_uart_secret_poll, SELFTEST_SUITE)
+{
+    Port* port = TRY(uart_test::com1_in_mode(Mode::Irq));
+    selftest_misbehave(Misbehaviour::SecretPoll);
+    auto sent = send_marked(*port, 65536, 7);
+    selftest_misbehave(Misbehaviour::None);
+    return sent;
+}
+
+KTEST(selftest_uart_poll_sets_ier, SELFTEST_SUITE)
+{
+    Port* port = TRY(uart_test::com1_in_mode(Mode::Poll));
+    selftest_misbehave(Misbehaviour::PollSetsIer);
+    auto init = reinit(*port, 115200);
+    selftest_misbehave(Misbehaviour::None);
+    EXPECT_OK(kstd::move(init));
+    return send_marked(*port, 8192, 1234);
+}
