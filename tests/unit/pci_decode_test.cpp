@@ -18,7 +18,7 @@ namespace {
 
 struct FakeFunction {
     std::array<u8, 256> bytes {};
-    // Per BAR dword: which bits software can write (0: not implemented) and the read-only bits.
+    // Per BAR dword: which bits software can write (0: hard-wired) and the read-only bits.
     std::array<u32, 6> writable {};
     std::array<u32, 6> fixed {};
 

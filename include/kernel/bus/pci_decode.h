@@ -13,7 +13,7 @@ namespace pci {
 // --- Base address registers (PCI Local Bus Specification 3.0, section 6.2.5.1) ---------------
 
 enum class BarKind : u8 {
-    Absent,        // not implemented: reads 0 after all ones were written
+    Absent,        // no such BAR: reads 0 even after all ones were written
     Io,
     Memory32,      // also the legacy "below 1 MiB" type
     Memory64,

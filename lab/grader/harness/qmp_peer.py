@@ -158,15 +158,8 @@ class QmpPeer(Peer):
     # --- the worker thread ----------------------------------------------------------------
 
     def _main(self) -> None:
-        while not self.stop.is_set():
-            try:
-                self.conn, _ = self.listener.accept()
-                break
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-        else:
+        self.conn = watch.accept_until_stopped(self.listener, self.stop)
+        if self.conn is None:
             return
         client = QmpClient(self.conn, self.qmp_log)
         outputs = watch.OutputWatch(self.ctx.testdir, self.stop)

@@ -170,15 +170,8 @@ class SerialPeer(Peer):
     # --- threads ------------------------------------------------------------------------
 
     def _main(self) -> None:
-        while not self.stop.is_set():
-            try:
-                self.conn, _ = self.listener.accept()
-                break
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-        else:
+        self.conn = watch.accept_until_stopped(self.listener, self.stop)
+        if self.conn is None:
             return
         self.conn.setblocking(True)
         # A small send buffer keeps "sent" close to "taken by the guest" in the report.

@@ -10,6 +10,7 @@ the console may send "\\r\\n", so end a pattern with \\r?\\n rather than $). `${
 from __future__ import annotations
 
 import re
+import socket
 import threading
 import time
 from pathlib import Path
@@ -119,3 +120,17 @@ class StepLog:
                         "(on the debug console or COM1)"]
             return [f"{what} did not complete ({self.state[index]}) before QEMU stopped"]
         return []
+
+
+def accept_until_stopped(listener: socket.socket, stop: threading.Event) -> socket.socket | None:
+    """Waits for QEMU to connect to a peer's listening socket (the listener has a timeout so the
+    stop event is noticed); None when the run ends first or the listener is closed."""
+    while not stop.is_set():
+        try:
+            conn, _ = listener.accept()
+            return conn
+        except socket.timeout:
+            continue
+        except OSError:
+            return None
+    return None
