@@ -43,7 +43,7 @@ constexpr ErrnoInfo errno_table[] = {
     { ERANGE, "ERANGE", "result out of range" },
     { EDEADLK, "EDEADLK", "resource deadlock avoided" },
     { ENAMETOOLONG, "ENAMETOOLONG", "file name too long" },
-    { ENOSYS, "ENOSYS", "function not implemented" },
+    { ENOSYS, "ENOSYS", "no such function (not provided here)" },
     { ENODATA, "ENODATA", "no data available" },
     { EPROTO, "EPROTO", "protocol error" },
     { EBADMSG, "EBADMSG", "bad message" },

@@ -13,23 +13,15 @@
 #include <kernel/test.h>
 #include <kernel/time/clock.h>
 #include <kstd/string.h>
+#include "vga_test_support.h"
 #include <kstd/enforce.h>
 
 namespace {
 
+using vga_test::screen_row;
+
 void receive(char const* text) { tty::console_receive(ReadonlyBytes(reinterpret_cast<u8 const*>(text), strlen(text))); }
 
-StringView screen_row(u32 row)
-{
-    static char text[vgacon::COLUMNS + 1];
-    usize length = 0;
-    for (u32 c = 0; c < vgacon::COLUMNS; ++c) {
-        text[c] = char(vgacon::read_cell(row, c) & 0xFF);
-        if (text[c] != ' ')
-            length = c + 1;
-    }
-    return StringView(text, length);
-}
 
 ErrorOr<OwnPtr<dev::File>> open_tty0()
 {

@@ -20,9 +20,7 @@ ErrorOr<void> send_marked(Port& port, usize count, u32 seed)
 {
     static u8 buffer[65536];
     EXPECT(count <= sizeof(buffer));
-    uart_test::Xorshift32 generator(seed);
-    for (usize i = 0; i < count; ++i)
-        buffer[i] = generator.next();
+    uart_test::Xorshift32::fill(buffer, count, seed);
     Stats const before = stats(port);
     static constexpr u8 header[] = { 'B', 'E', 'G', 'I', 'N', '\n' };
     trace_mark(port, "tx-begin");

@@ -10,24 +10,15 @@
 #include <kernel/time/clock.h>
 #include <kstd/format.h>
 #include <kstd/string.h>
+#include "vga_test_support.h"
 #include <kstd/enforce.h>
 
 namespace {
 
+using vga_test::screen_row;
+
 void put(char const* text) { vgacon::write(ReadonlyBytes(reinterpret_cast<u8 const*>(text), strlen(text))); }
 
-// Row `row` of video memory as text, trailing blanks removed (valid until the next call).
-StringView screen_row(u32 row)
-{
-    static char text[vgacon::COLUMNS + 1];
-    usize length = 0;
-    for (u32 c = 0; c < vgacon::COLUMNS; ++c) {
-        text[c] = char(vgacon::read_cell(row, c) & 0xFF);
-        if (text[c] != ' ')
-            length = c + 1;
-    }
-    return StringView(text, length);
-}
 
 ErrorOr<void> need_vga()
 {

@@ -154,9 +154,7 @@ KTEST(uart_tx_buffer, 1)
 {
     Port* port = TRY(com1_in_mode(Mode::Poll));
     static u8 buffer[TX_BYTES];
-    uart_test::Xorshift32 generator(TX_SEED);
-    for (u8& byte : buffer)
-        byte = generator.next();
+    uart_test::Xorshift32::fill(buffer, sizeof(buffer), TX_SEED);
     Stats before = stats(*port);
 
     trace_mark(*port, "tx-begin");

@@ -270,9 +270,7 @@ KTEST(uart_irq_tx_64k, 2)
 {
     Port* port = TRY(com1_in_mode(Mode::Irq));
     static u8 buffer[TX_BYTES];
-    uart_test::Xorshift32 generator(TX_SEED);
-    for (u8& byte : buffer)
-        byte = generator.next();
+    uart_test::Xorshift32::fill(buffer, sizeof(buffer), TX_SEED);
     Stats before = stats(*port);
     u64 const start = time::now_ns();
 
