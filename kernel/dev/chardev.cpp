@@ -63,18 +63,6 @@ DeviceNumber CharDevHandle::number() const { return m_device ? m_device->number(
 
 namespace chardev {
 
-namespace {
-
-u64 deadline_for(u64 timeout_ns)
-{
-    if (timeout_ns == dev::NO_TIMEOUT)
-        return sched::NO_DEADLINE;
-    u64 now = time::now_ns();
-    return timeout_ns >= sched::NO_DEADLINE - now ? sched::NO_DEADLINE - 1 : now + timeout_ns;
-}
-
-}
-
 ErrorOr<void> wait_until(File& file, kstd::Function<bool()> const& ready)
 {
     dev::Node& node = file.node();
@@ -95,7 +83,7 @@ ErrorOr<void> wait_until(File& file, kstd::Function<bool()> const& ready)
             return Error::from_errno(EAGAIN);
         return {};
     }
-    auto waited = node.waiters().wait_event_until(condition, deadline_for(file.timeout_ns()));
+    auto waited = node.waiters().wait_event_until(condition, sched::deadline_after(file.timeout_ns()));
     if (gone)
         return Error::from_errno(ENODEV);
     return waited;

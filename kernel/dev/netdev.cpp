@@ -233,8 +233,7 @@ ErrorOr<OwnPtr<Packet>> read_packet(NetDevice& device, u64 timeout_ns)
 {
     auto pass = TRY(Core::gate(device).pass());
     if (timeout_ns != 0) {
-        u64 now = time::now_ns();
-        u64 deadline = timeout_ns >= sched::NO_DEADLINE - now ? sched::NO_DEADLINE - 1 : now + timeout_ns;
+        u64 deadline = sched::deadline_after(timeout_ns);
         auto waited = Core::rx_waiters(device).wait_event_until(
             [&device] { return !Core::rx_empty(device) || device.is_gone(); }, deadline);
         if (device.is_gone())

@@ -19,6 +19,8 @@ u32 spinlock_depth() { return g_spinlock_depth; }
 
 u64 deadline_after(u64 timeout_ns)
 {
+    if (timeout_ns == NO_DEADLINE)
+        return NO_DEADLINE;
     u64 now = time::now_ns();
     return timeout_ns >= NO_DEADLINE - now ? NO_DEADLINE - 1 : now + timeout_ns;
 }

@@ -59,8 +59,6 @@ void refresh_priority(Thread& thread);
 // --- atomic.cpp ------------------------------------------------------------------------------
 // How many Spinlocks this CPU holds (preemption is off while any is held).
 u32 spinlock_depth();
-// now + timeout on the monotonic clock, saturating instead of wrapping.
-u64 deadline_after(u64 timeout_ns);
 
 // Interrupts off for the scheduler's data; on release, a wake-up that made a higher-priority
 // thread ready switches to it, when the caller had interrupts on (and so may be preempted).

@@ -68,14 +68,6 @@ namespace {
 
 Tty& tty_of(dev::File& file) { return *static_cast<Tty*>(file.device_data()); }
 
-u64 deadline_for(u64 timeout_ns)
-{
-    if (timeout_ns == dev::NO_TIMEOUT)
-        return sched::NO_DEADLINE;
-    u64 const now = time::now_ns();
-    return timeout_ns >= sched::NO_DEADLINE - now ? sched::NO_DEADLINE - 1 : now + timeout_ns;
-}
-
 // "tty3" -> 4:3, "ttyS1" -> 4:65; anything else: a dynamic major (0) with minor 0.
 dev::DeviceNumber number_for(StringView name)
 {
@@ -114,7 +106,7 @@ ErrorOr<usize> Tty::read(dev::File& file, Bytes buffer)
 {
     if (buffer.empty())
         return usize(0);
-    u64 const deadline = deadline_for(file.timeout_ns());
+    u64 const deadline = sched::deadline_after(file.timeout_ns());
     bool const nonblock = file.is_nonblocking();
     if (nonblock) {
         if (!m_read_lock.try_lock())

@@ -17,6 +17,11 @@ namespace sched {
 
 class Thread;
 
+// The one place a timeout becomes a deadline for the *_until calls: now + timeout_ns on the
+// monotonic clock. A timeout of NO_DEADLINE (~0, also dev::NO_TIMEOUT) means "for ever" and gives
+// NO_DEADLINE; any other saturates just below it instead of wrapping. Context: any.
+u64 deadline_after(u64 timeout_ns);
+
 class Spinlock {
 public:
     constexpr Spinlock() = default;
