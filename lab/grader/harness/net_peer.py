@@ -106,7 +106,7 @@ class NetPeer(Peer):
     unique = True
     schema = {"backend": (str, False), "device": (str, False), "mac": (str, False),
               "guest_ip": (str, False), "host_ip": (str, False), "netdev_id": (str, False),
-              "pcap": (bool, False), "steps": (list, False)}
+              "pcap": (bool, False), "steps": (list, False), "capture_expect": (dict, False)}
 
     @classmethod
     def check(cls, spec: dict) -> None:
@@ -121,6 +121,12 @@ class NetPeer(Peer):
             nw.mac_bytes(spec["mac"])
         for index, step in enumerate(spec.get("steps", [])):
             _check_step(step, index)
+        for key, value in spec.get("capture_expect", {}).items():
+            if key not in nw.CAPTURE_COUNTS or not isinstance(value, int):
+                raise ValueError(f"capture_expect: '{key}' must be one of {', '.join(nw.CAPTURE_COUNTS)} "
+                                 "with a minimum count")
+            if not spec.get("pcap", True):
+                raise ValueError("capture_expect needs the capture (pcap = true)")
 
     def __init__(self, spec: dict, ctx):
         super().__init__(spec, ctx)
@@ -141,6 +147,7 @@ class NetPeer(Peer):
         self.frames_in = self._seen = 0
         self.frames_out = 0
         self.unreachable_ports: list[int] = []
+        self.echo_requests_answered = 0
 
     # --- life cycle ---------------------------------------------------------------------------
 
@@ -186,7 +193,8 @@ class NetPeer(Peer):
         if self.spec.get("pcap", True):
             problems += self._check_capture()
         with open(self.ctx.testdir / "net-peer.json", "w") as fh:
-            json.dump({"frames_in": self.frames_in, "frames_out": self.frames_out, **self.results}, fh, indent=1)
+            json.dump({"frames_in": self.frames_in, "frames_out": self.frames_out,
+                       "echo_requests_answered": self.echo_requests_answered, **self.results}, fh, indent=1)
         return problems
 
     def close(self) -> None:
@@ -209,7 +217,11 @@ class NetPeer(Peer):
         except ValueError as err:
             return [f"packet capture: {err}"]
         problems, guest = nw.check_capture(frames, self.guest_mac)
-        self.results["capture"] = {"frames": len(frames), "guest_frames": guest}
+        counts = nw.count_capture(frames, self.guest_mac)
+        self.results["capture"] = {"frames": len(frames), "guest_frames": guest, **counts}
+        for key, minimum in self.spec.get("capture_expect", {}).items():
+            if counts[key] < minimum:
+                problems.append(f"the capture has {counts[key]} {nw.CAPTURE_COUNTS[key]}, at least {minimum} expected")
         if guest == 0:
             problems.append(f"the capture (net.pcap, {len(frames)} frames) has no frame sent by the guest "
                             f"({nw.mac_text(self.guest_mac)})")
@@ -221,7 +233,7 @@ class NetPeer(Peer):
         """One frame to the NIC. False when QEMU is not taking any (non-blocking and full)."""
         try:
             if block:
-                self.sock.settimeout(1.0)
+                self.sock.settimeout(5.0)
             else:
                 self.sock.setblocking(False)
             self.sock.sendto(frame, self.qemu_path)
@@ -253,6 +265,12 @@ class NetPeer(Peer):
             if parsed.ethertype == nw.ETHERTYPE_ARP and parsed.arp_op == 1 and parsed.arp_tpa == self.host_ip:
                 reply = nw.arp(2, self.host_mac, self.host_ip, parsed.arp_sha, parsed.arp_spa)
                 self._send(nw.ethernet(parsed.src, self.host_mac, nw.ETHERTYPE_ARP, reply))
+                continue
+            if parsed.icmp_type == 8 and parsed.ip_dst == self.host_ip and not parsed.problems:
+                self.echo_requests_answered += 1   # the guest pings us: answer as a host would
+                reply = nw.icmp_echo(0, parsed.icmp_id, parsed.icmp_seq, parsed.data)
+                self._send(nw.ethernet(parsed.src, self.host_mac, nw.ETHERTYPE_IPV4,
+                                       nw.ipv4(self.host_ip, parsed.ip_src, nw.PROTO_ICMP, reply)))
                 continue
             if parsed.icmp_type == 3:
                 # A destination unreachable quotes the datagram's IP header and 8 bytes of UDP.

@@ -237,6 +237,36 @@ def check_capture(frames: list[bytes], guest_mac: bytes, limit: int = 5) -> tupl
     return problems, guest
 
 
+# What `capture_expect` can ask for: counts of kinds of frames in a capture.
+CAPTURE_COUNTS = {
+    "dhcp_from_guest": "DHCP messages from the guest (UDP 68 -> 67)",
+    "dhcp_to_guest": "DHCP messages to the guest (UDP 67 -> 68)",
+    "echo_requests_from_guest": "ICMP echo requests sent by the guest",
+    "echo_replies_to_guest": "ICMP echo replies to the guest",
+    "echo_replies_from_guest": "ICMP echo replies sent by the guest",
+    "arp_from_guest": "ARP packets sent by the guest",
+    "udp_from_guest": "UDP datagrams sent by the guest",
+}
+
+
+def count_capture(frames: list[bytes], guest_mac: bytes) -> dict[str, int]:
+    counts = dict.fromkeys(CAPTURE_COUNTS, 0)
+    for frame in frames:
+        p = parse(frame)
+        from_guest, to_guest = p.src == guest_mac, p.dst == guest_mac
+        if p.ethertype == ETHERTYPE_ARP and from_guest:
+            counts["arp_from_guest"] += 1
+        if p.ip_proto == PROTO_UDP:
+            counts["udp_from_guest"] += from_guest
+            counts["dhcp_from_guest"] += from_guest and (p.sport, p.dport) == (68, 67)
+            counts["dhcp_to_guest"] += (p.sport, p.dport) == (67, 68) and not from_guest
+        if p.ip_proto == PROTO_ICMP:
+            counts["echo_requests_from_guest"] += from_guest and p.icmp_type == 8
+            counts["echo_replies_from_guest"] += from_guest and p.icmp_type == 0
+            counts["echo_replies_to_guest"] += to_guest and p.icmp_type == 0
+    return counts
+
+
 # --- the malformed frames of the bad-input tests --------------------------------------------------
 
 # Each entry: (name, the guest's counter it must raise, how the frame is broken). The kernel test
