@@ -2,6 +2,7 @@
 // What the network tests share (lab 7's and the kernel's own, tests/kernel/net_*_tests.cpp): the
 // addresses of the grader's wire (lab/grader/harness/net_peer.py), the ready line, the peer's
 // control datagram, and the payloads both sides derive from the run's nonce.
+#include <kernel/dev/netdev.h>
 #include <kernel/net/net.h>
 #include <kernel/net/socket.h>
 #include <kernel/printk.h>
@@ -20,6 +21,18 @@ inline constexpr u16 EXPECT_PORT = 5000;                        // the peer's `u
 inline constexpr u64 PEER_TIMEOUT_NS = 60 * time::NS_PER_S;    // the grader's hang clock is shorter
 
 inline void announce_ready(char const* test) { diag_print("@@CONDUIT ready name=%s nonce=%s\n", test, ktest::nonce()); }
+
+// eth0 with its address (net.ip=...), or a failure that says where to look. Context: thread.
+inline ErrorOr<void> eth0_configured(u64 timeout_ns = 5 * time::NS_PER_S)
+{
+    if (netdev::find("eth0").is_error())
+        return ktest::fail(__FILE__, __LINE__,
+                           "there is no eth0: the e1000 driver did not probe (the log says why: 'pci: e1000 probe ...')");
+    if (net::wait_configured("eth0", timeout_ns).is_error())
+        return ktest::fail(__FILE__, __LINE__, "eth0 has no address after %lu s (is it up? `ifconfig`)",
+                           timeout_ns / time::NS_PER_S);
+    return {};
+}
 
 // A socket on the control port, bound before the test says it is ready.
 inline ErrorOr<OwnPtr<net::UdpSocket>> control_socket()

@@ -106,7 +106,8 @@ class NetPeer(Peer):
     unique = True
     schema = {"backend": (str, False), "device": (str, False), "mac": (str, False),
               "guest_ip": (str, False), "host_ip": (str, False), "netdev_id": (str, False),
-              "pcap": (bool, False), "steps": (list, False), "capture_expect": (dict, False)}
+              "pcap": (bool, False), "steps": (list, False), "capture_expect": (dict, False),
+              "expect_mac_logged": (bool, False)}
 
     @classmethod
     def check(cls, spec: dict) -> None:
@@ -117,7 +118,7 @@ class NetPeer(Peer):
         for key in ("guest_ip", "host_ip"):
             if key in spec:
                 nw.ip_bytes(spec[key])
-        if "mac" in spec:
+        if spec.get("mac", "random") != "random":
             nw.mac_bytes(spec["mac"])
         for index, step in enumerate(spec.get("steps", [])):
             _check_step(step, index)
@@ -131,7 +132,7 @@ class NetPeer(Peer):
     def __init__(self, spec: dict, ctx):
         super().__init__(spec, ctx)
         self.backend = spec.get("backend", "wire")
-        self.guest_mac = nw.mac_bytes(spec.get("mac", "52:54:00:12:34:56"))
+        self.guest_mac = self._guest_mac(spec.get("mac", "52:54:00:12:34:56"))
         self.host_mac = nw.mac_bytes(HOST_MAC)
         self.guest_ip = nw.ip_bytes(spec.get("guest_ip", "192.168.76.2"))
         self.host_ip = nw.ip_bytes(spec.get("host_ip", "192.168.76.1"))
@@ -192,6 +193,8 @@ class NetPeer(Peer):
         problems += self.problems[:8]
         if self.spec.get("pcap", True):
             problems += self._check_capture()
+        if self.spec.get("expect_mac_logged"):
+            problems += self._check_mac_logged()
         with open(self.ctx.testdir / "net-peer.json", "w") as fh:
             json.dump({"frames_in": self.frames_in, "frames_out": self.frames_out,
                        "echo_requests_answered": self.echo_requests_answered, **self.results}, fh, indent=1)
@@ -203,6 +206,23 @@ class NetPeer(Peer):
             thread.join(timeout=5)
         if self.sock is not None:
             self.sock.close()
+
+    def _guest_mac(self, text: str) -> bytes:
+        """`mac = "random"`: a locally administered address of QEMU's 52:54:00 prefix, from the
+        nonce, so that only a driver that reads the EEPROM can know it."""
+        if text != "random":
+            return nw.mac_bytes(text)
+        seed = int(self.ctx.nonce, 16) if self._hex_nonce() else 0x123456
+        return bytes([0x52, 0x54, 0x00, (seed >> 16) & 0xFF, (seed >> 8) & 0xFF, seed & 0xFF])
+
+    def _check_mac_logged(self) -> list[str]:
+        wanted = f"MAC {nw.mac_text(self.guest_mac)}"
+        for name in ("debugcon.log", "serial.log"):
+            path = self.ctx.testdir / name
+            if path.exists() and wanted in path.read_text(errors="replace"):
+                return []
+        return [f"the guest never printed '{wanted}': this run's NIC has that address in its EEPROM "
+                "(the driver prints the MAC it read when it probes)"]
 
     def _describe_step(self, index: int) -> str:
         action = next(a for a in ACTIONS if a in self.steps[index])
