@@ -199,6 +199,36 @@ class SelfTestSemantics(unittest.TestCase):
                      nonce=N, exit_status=37)
         self.assertTrue(is_success(rec, judge(rec))[0])
 
+    def test_expected_failure_from_a_host_side_check(self):
+        """A purpose-made wrong driver passes every in-guest check; the mechanism check that
+        fails is the expected outcome, and expect_reason names its message."""
+        case = one_case('expect_outcome = "fail"\nexpect_reason = "LSR was read [0-9,]+ times"')
+        problem = "irq mode does not poll LSR: LSR was read 65,542 times while 64 KiB were sent"
+        rec = record(case, lines(N), nonce=N, problems=[problem])
+        verdict = judge(rec)
+        self.assertEqual((verdict.kind, verdict.reason), ("fail", problem))
+        self.assertEqual(is_success(rec, verdict), (True, "fail, as expected"))
+
+    def test_expected_host_side_failure_must_name_the_right_check(self):
+        case = one_case('expect_outcome = "fail"\nexpect_reason = "IER never had THRE"')
+        rec = record(case, lines(N), nonce=N, problems=["LSR was read 70,000 times"])
+        ok, why = is_success(rec, judge(rec))
+        self.assertFalse(ok)
+        self.assertIn("does not match /IER never had THRE/", why)
+
+    def test_expect_reason_may_name_a_host_check_behind_an_in_guest_failure(self):
+        case = one_case('expect_outcome = "fail"\nexpect_reason = "LSR was read"')
+        rec = record(case, lines(N, result="fail"), nonce=N, exit_status=35,
+                     problems=["LSR was read 70,000 times"])
+        self.assertTrue(is_success(rec, judge(rec))[0])
+
+    def test_a_wrong_driver_that_passes_every_check_fails_its_self_test(self):
+        case = one_case('expect_outcome = "fail"\nexpect_reason = "LSR was read"')
+        rec = record(case, lines(N), nonce=N)
+        ok, why = is_success(rec, judge(rec))
+        self.assertFalse(ok)
+        self.assertTrue(why.startswith("expected outcome fail, got pass"), why)
+
     def test_normal_tests_pass_only_on_pass(self):
         rec = record(one_case(), lines(N, result="fail"), nonce=N, exit_status=35)
         self.assertEqual(is_success(rec, judge(rec)), (False, "expected 3, got 4"))
