@@ -24,6 +24,7 @@ from .rubric import RubricError, TestCase
 from .runner import ProcessRegistry, run_test
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[3]
+HANDOUT_STAMP = ".conduit-handout.json"     # tools/fences.py writes it into every handout
 
 
 class UsageError(Exception):
@@ -69,6 +70,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    default=float(os.environ.get("GRADE_TIMEOUT_SCALE", "1")), metavar="F",
                    help="multiply every progress timeout (GRADE_TIMEOUT_SCALE); rarely needed, "
                    "since time spent waiting for a host CPU is not counted anyway")
+    hidden = p.add_mutually_exclusive_group()
+    hidden.add_argument("--hidden", dest="hidden", action="store_true", default=None,
+                        help="also run the instructor's hidden variants (default: only in the "
+                        "instructor's tree, never in a handout)")
+    hidden.add_argument("--no-hidden", dest="hidden", action="store_false",
+                        help="leave the hidden variants out")
     p.add_argument("--list", action="store_true", help="list the selected tests and exit")
     p.add_argument("-v", "--verbose", action="store_true",
                    help="print every QEMU command, and details for passing tests too")
@@ -91,6 +98,15 @@ def _suite_paths(args: argparse.Namespace, root: Path) -> list[Path]:
     return paths
 
 
+def include_hidden(args: argparse.Namespace, root: Path) -> bool:
+    """Hidden variants run in the instructor's tree and in batch grading (which passes
+    --hidden); a handout's rubrics have none (tools/handout.py removes them), and a tree
+    stamped as a handout never runs them even if someone put them back."""
+    if getattr(args, "hidden", None) is not None:
+        return args.hidden
+    return not (root / HANDOUT_STAMP).exists()
+
+
 def select_tests(args: argparse.Namespace, root: Path) -> list[TestCase]:
     loaded = [rubric.load(path) for path in _suite_paths(args, root)]
     if args.lab:
@@ -99,6 +115,8 @@ def select_tests(args: argparse.Namespace, root: Path) -> list[TestCase]:
             raise UsageError(f"no rubric for lab {', '.join(map(str, args.lab))} "
                              f"(looked at lab/*/rubric.toml, [suite] lab = N)")
     cases = [case for _, group in loaded for case in group]
+    if not include_hidden(args, root):
+        cases = [case for case in cases if not case.hidden]
     if not args.test:
         return cases
     chosen = []
@@ -208,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.list:
             for t in tests:
                 print(f"{t.suite.name}/{t.id}  points={t.points:g} machine={t.machine} "
-                      f"timeout={t.timeout:g}s" + (f" expect={t.expect_outcome}" if t.expect_outcome else ""))
+                      f"timeout={t.timeout:g}s" + (f" expect={t.expect_outcome}" if t.expect_outcome else "")
+                      + (" hidden" if t.hidden else ""))
             return 0
         options = make_options(args)
     except (RubricError, UsageError) as err:

@@ -60,6 +60,9 @@ class TestCase:
     expect_reason: str | None = None
     description: str = ""
     peers: tuple[dict, ...] = field(default=())
+    # An instructor's variant (other sizes, seeds, orders): graded in batch and instructor
+    # runs, left out of handouts (tools/handout_rubric.py) and of a student's `make grade`.
+    hidden: bool = False
 
     @property
     def id(self) -> str:
@@ -90,12 +93,13 @@ def _get(table: dict, key: str, kind: str, path: Path, ctx: str):
         "str": isinstance(value, str),
         "int": isinstance(value, int) and not isinstance(value, bool),
         "num": isinstance(value, (int, float)) and not isinstance(value, bool),
+        "bool": isinstance(value, bool),
         "strlist": isinstance(value, list) and all(isinstance(v, str) for v in value),
         "tables": isinstance(value, list) and all(isinstance(v, dict) for v in value),
         "memory": isinstance(value, (str, int)) and not isinstance(value, bool),
     }[kind]
     if not ok:
-        names = {"str": "a string", "int": "an integer", "num": "a number",
+        names = {"str": "a string", "int": "an integer", "num": "a number", "bool": "true or false",
                  "strlist": "a list of strings", "tables": "an array of tables",
                  "memory": "a size such as \"128M\""}
         raise RubricError(f"{_where(path, ctx)}: '{key}' must be {names[kind]}, got {value!r}")
@@ -114,9 +118,9 @@ CHECK_KEYS = {"expect": "strlist", "reject": "strlist"}
 TRACE_KEYS = {"trace": "strlist", "mechanism": "tables"}
 TEST_KEYS = {**QEMU_KEYS, **CHECK_KEYS, **TRACE_KEYS, "name": "str", "points": "num",
              "description": "str", "expect_outcome": "str", "expect_reason": "str",
-             "variant": "tables", "peer": "tables"}
+             "variant": "tables", "peer": "tables", "hidden": "bool"}
 VARIANT_KEYS = {**QEMU_KEYS, **CHECK_KEYS, **TRACE_KEYS, "name": "str", "points": "num",
-                "description": "str"}
+                "description": "str", "hidden": "bool"}
 ACCUMULATING_KEYS = ("args", "expect", "reject", "trace", "mechanism")
 
 
@@ -203,7 +207,8 @@ def _make_case(suite: Suite, values: dict, variant: str | None, points: float,
         args=tuple(values.get("args", ())), cmdline=values.get("cmdline", ""),
         expect=tuple(values.get("expect", ())), reject=tuple(values.get("reject", ())),
         expect_outcome=values.get("expect_outcome"), expect_reason=values.get("expect_reason"),
-        description=values.get("description", ""), peers=peer_specs)
+        description=values.get("description", ""), peers=peer_specs,
+        hidden=bool(values.get("hidden", False)))
 
 
 def _expand_test(suite: Suite, defaults: dict, raw: dict, path: Path, index: int) -> list[TestCase]:
@@ -229,6 +234,9 @@ def _expand_test(suite: Suite, defaults: dict, raw: dict, path: Path, index: int
                               f"matching {SUITE_NAME_RE.pattern}")
         vpoints = float(vvalues.pop("points", points))
         description = vvalues.pop("description", None)
+        if merged.get("hidden") and vvalues.get("hidden") is False:
+            raise RubricError(f"{_where(path, ctx)}: variant '{vname}' says hidden = false, but "
+                              "the test is hidden, and so is every variant of it")
         vmerged = _merge(merged, vvalues)
         if description:
             vmerged["description"] = description

@@ -198,5 +198,50 @@ class RepositoryRubrics(unittest.TestCase):
             self.assertEqual(rubric.lab_manifests(root), [root / "lab" / "01-pio" / "rubric.toml"])
 
 
+class Hidden(unittest.TestCase):
+    RUBRIC = """
+        [suite]
+        name = "lab9"
+        lab = 9
+        [[test]]
+        name = "a"
+        [[test.variant]]
+        name = "seed2"
+        hidden = true
+        cmdline = "seed=2"
+        [[test]]
+        name = "b"
+        hidden = true
+        [[test.variant]]
+        name = "pc"
+        machine = "pc"
+        """
+
+    def test_hidden_runs_are_marked_and_a_hidden_test_hides_its_variants(self):
+        _, cases = load_text(self.RUBRIC)
+        self.assertEqual({c.id: c.hidden for c in cases},
+                         {"a": False, "a@seed2": True, "b": True, "b@pc": True})
+
+    def test_a_variant_cannot_unhide_itself(self):
+        with self.assertRaisesRegex(RubricError, "variant 'pc' says hidden = false"):
+            load_text(self.RUBRIC.replace('machine = "pc"', 'machine = "pc"\n        hidden = false'))
+
+    def test_hidden_must_be_a_boolean(self):
+        with self.assertRaisesRegex(RubricError, "'hidden' must be true or false"):
+            load_text(self.RUBRIC.replace("hidden = true", "hidden = 1", 1))
+
+    def test_selection_runs_them_in_the_instructor_tree_only(self):
+        from harness import cli
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            (root / "lab" / "09-x").mkdir(parents=True)
+            write_rubric(root / "lab" / "09-x", self.RUBRIC)
+            ids = lambda *argv: [c.id for c in cli.select_tests(cli.parse_args(list(argv)), root)]
+            self.assertEqual(ids(), ["a", "a@seed2", "b", "b@pc"])
+            self.assertEqual(ids("--no-hidden"), ["a"])
+            (root / cli.HANDOUT_STAMP).write_text("{}")
+            self.assertEqual(ids(), ["a"], "a handout never runs hidden variants")
+            self.assertEqual(ids("--hidden"), ["a", "a@seed2", "b", "b@pc"])
+
 if __name__ == "__main__":
     unittest.main()
