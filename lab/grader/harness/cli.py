@@ -56,6 +56,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--iso", type=Path, help="bootable ISO (default ROOT/build/conduit.iso)")
     p.add_argument("--elf", type=Path, help="kernel with symbols for backtraces "
                    "(default: kernel.elf next to the ISO)")
+    p.add_argument("--host-tests", type=Path, metavar="BINARY",
+                   help="host unit-test binary for host_test entries "
+                   "(default: host/unit_tests next to the ISO)")
     p.add_argument("--out", type=Path, help="output directory (default ROOT/build/grade)")
     p.add_argument("--json", nargs="?", const="", metavar="FILE",
                    help="also write results JSON to FILE (OUT/results.json is always written)")
@@ -164,7 +167,7 @@ def run_tests(tests: list[TestCase], options: RunOptions, jobs: int,
     return [r for r in results if r is not None]
 
 
-def make_options(args: argparse.Namespace) -> RunOptions:
+def make_options(args: argparse.Namespace, tests: list[TestCase] | None = None) -> RunOptions:
     root = args.root.resolve()
     iso = (args.iso or root / "build" / "conduit.iso").resolve()
     options = RunOptions(
@@ -172,10 +175,12 @@ def make_options(args: argparse.Namespace) -> RunOptions:
         out=(args.out or root / "build" / "grade").resolve(),
         qemu=shlex.split(args.qemu), accel=args.accel, timeout_scale=args.timeout_scale,
         # The ELF must be the one the ISO was made from, or backtraces get the wrong names.
-        kernel_elf=(args.elf or iso.parent / "kernel.elf").resolve(), verbose=args.verbose)
+        kernel_elf=(args.elf or iso.parent / "kernel.elf").resolve(), verbose=args.verbose,
+        host_tests=(args.host_tests or iso.parent / "host" / "unit_tests").resolve())
     if not options.qemu:
         raise UsageError("--qemu must name a program")
-    if not options.iso.exists() or options.iso.is_dir():
+    boots = tests is None or any(t.host_test is None for t in tests)
+    if boots and (not options.iso.exists() or options.iso.is_dir()):
         raise UsageError(f"no ISO at {options.iso}: build it first (make), or pass --iso")
     problem = check_paths(options)
     if problem:
@@ -186,7 +191,8 @@ def make_options(args: argparse.Namespace) -> RunOptions:
 def grade_tree(tests: list[TestCase], options: RunOptions, jobs: int) -> list[SuiteTotal]:
     """Runs and reports; the reusable core for one tree (see the module docstring)."""
     elf = options.kernel_elf
-    if elf and elf.is_file() and elf.stat().st_mtime > options.iso.stat().st_mtime + 1:
+    if elf and elf.is_file() and options.iso.is_file() and \
+            elf.stat().st_mtime > options.iso.stat().st_mtime + 1:
         print(f"warning: {elf} is newer than {options.iso}; the ISO may be stale (run make)",
               file=sys.stderr)
     suites = sorted({t.suite.name for t in tests})
@@ -229,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
                       f"timeout={t.timeout:g}s" + (f" expect={t.expect_outcome}" if t.expect_outcome else "")
                       + (" hidden" if t.hidden else ""))
             return 0
-        options = make_options(args)
+        options = make_options(args, tests)
     except (RubricError, UsageError) as err:
         print(f"grade.py: {err}", file=sys.stderr)
         return 2

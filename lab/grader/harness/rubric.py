@@ -63,6 +63,7 @@ class TestCase:
     # An instructor's variant (other sizes, seeds, orders): graded in batch and instructor
     # runs, left out of handouts (tools/handout_rubric.py) and of a student's `make grade`.
     hidden: bool = False
+    host_test: str | None = None   # a Catch2 test spec: run the host unit tests, not QEMU
 
     @property
     def id(self) -> str:
@@ -118,7 +119,7 @@ CHECK_KEYS = {"expect": "strlist", "reject": "strlist"}
 TRACE_KEYS = {"trace": "strlist", "mechanism": "tables"}
 TEST_KEYS = {**QEMU_KEYS, **CHECK_KEYS, **TRACE_KEYS, "name": "str", "points": "num",
              "description": "str", "expect_outcome": "str", "expect_reason": "str",
-             "variant": "tables", "peer": "tables", "hidden": "bool"}
+             "variant": "tables", "peer": "tables", "hidden": "bool", "host_test": "str"}
 VARIANT_KEYS = {**QEMU_KEYS, **CHECK_KEYS, **TRACE_KEYS, "name": "str", "points": "num",
                 "description": "str", "hidden": "bool"}
 ACCUMULATING_KEYS = ("args", "expect", "reject", "trace", "mechanism")
@@ -208,7 +209,24 @@ def _make_case(suite: Suite, values: dict, variant: str | None, points: float,
         expect=tuple(values.get("expect", ())), reject=tuple(values.get("reject", ())),
         expect_outcome=values.get("expect_outcome"), expect_reason=values.get("expect_reason"),
         description=values.get("description", ""), peers=peer_specs,
-        hidden=bool(values.get("hidden", False)))
+        hidden=bool(values.get("hidden", False)), host_test=values.get("host_test"))
+
+
+# A host unit test runs no QEMU: keys that only make sense for a boot are mistakes there.
+HOST_TEST_KEYS = {"name", "points", "description", "hidden", "host_test", "timeout", "max_time",
+                  "expect_outcome", "expect_reason"}
+
+
+def _check_host_test(values: dict, path: Path, ctx: str) -> None:
+    if "host_test" not in values:
+        return
+    if not values["host_test"].strip() or "\n" in values["host_test"]:
+        raise RubricError(f"{_where(path, ctx)}: host_test must be a Catch2 test spec such as "
+                          "\"[uart16550]\" or \"a test name\"")
+    extra = sorted(set(values) - HOST_TEST_KEYS)
+    if extra:
+        raise RubricError(f"{_where(path, ctx)}: a host_test runs the host unit tests, not QEMU; "
+                          f"'{extra[0]}' does not apply to it")
 
 
 def _expand_test(suite: Suite, defaults: dict, raw: dict, path: Path, index: int) -> list[TestCase]:
@@ -218,6 +236,7 @@ def _expand_test(suite: Suite, defaults: dict, raw: dict, path: Path, index: int
     if not name or not NAME_RE.match(name):
         raise RubricError(f"{_where(path, ctx)}: 'name' is required and must match {NAME_RE.pattern}")
     ctx = f"test '{name}'"
+    _check_host_test(values, path, ctx)
     for spec in values.get("peer", ()):
         peers.validate(spec, f"{_where(path, ctx)}: [[test.peer]]")
     merged = _merge(defaults, values)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import host_test
 from .protocol import (BACKTRACE_RE, EXIT_FAILED, EXIT_NAMES, EXIT_PANIC, EXIT_PASSED,
                        Transcript, parse_log, panic_report)
 from .rubric import expand_pattern
@@ -43,6 +44,8 @@ def _last_line(text: str) -> str:
 
 
 def judge(record: RunRecord) -> Verdict:
+    if record.test.host_test is not None:
+        return host_test.judge(record, Verdict)
     if record.error:
         return Verdict("boot-failure", record.error)
     transcript = Transcript(record.nonce, parse_log(record.debugcon))
