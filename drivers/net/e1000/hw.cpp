@@ -1,5 +1,5 @@
-// e1000 hardware set-up: reset, the EEPROM and the MAC address, the link, interrupt throttling,
-// and the interrupt mask (8254x SDM sections 5, 13 and 14).
+// e1000 hardware set-up: reset, the EEPROM and the MAC address, the link, interrupt throttling
+// (8254x SDM sections 5, 13 and 14).
 #include "e1000.h"
 #include <kernel/printk.h>
 #include <kernel/sched/thread.h>
@@ -16,7 +16,7 @@ constexpr u64 EEPROM_TIMEOUT_NS = 10 * time::NS_PER_MS;
 // 2 us per half period leaves room for slow parts.
 constexpr u64 MICROWIRE_HALF_PERIOD_NS = 2 * time::NS_PER_US;
 
-ErrorOr<u16> eeprom_read_eerd(Nic& nic, u8 word)
+ErrorOr<u16> eeprom_read_eerd(PciNic& nic, u8 word)
 {
     io::MmioWindow regs = nic.rings.regs;
     regs.write(regs::eerd, eerd::START | u32(word) << eerd::ADDRESS_SHIFT);
@@ -93,7 +93,7 @@ private:
     Eecd m_eecd;
 };
 
-ErrorOr<u16> eeprom_read_microwire(Nic& nic, u8 word)
+ErrorOr<u16> eeprom_read_microwire(PciNic& nic, u8 word)
 {
     if (!has(nic.rings.regs.read(regs::eecd), Eecd::Present))
         return Error::from_errno(EIO);
@@ -108,14 +108,14 @@ ErrorOr<u16> eeprom_read_microwire(Nic& nic, u8 word)
 
 }
 
-ErrorOr<u16> eeprom_read(Nic& nic, u8 word)
+ErrorOr<u16> eeprom_read(PciNic& nic, u8 word)
 {
     if (word >= EEPROM_WORDS)
         return Error::from_errno(EINVAL);
     return nic.variant.has_eerd ? eeprom_read_eerd(nic, word) : eeprom_read_microwire(nic, word);
 }
 
-ErrorOr<void> hw_reset(Nic& nic)
+ErrorOr<void> hw_reset(PciNic& nic)
 {
     io::MmioWindow regs = nic.rings.regs;
     regs.write(regs::imc, Interrupt::All);
@@ -134,7 +134,7 @@ ErrorOr<void> hw_reset(Nic& nic)
     return {};
 }
 
-ErrorOr<void> hw_load_mac(Nic& nic)
+ErrorOr<void> hw_load_mac(PciNic& nic)
 {
     u16 words[EEPROM_WORDS];
     u16 sum = 0;
@@ -159,7 +159,7 @@ ErrorOr<void> hw_load_mac(Nic& nic)
     return {};
 }
 
-void hw_setup_link(Nic& nic)
+void hw_setup_link(PciNic& nic)
 {
     io::MmioWindow regs = nic.rings.regs;
     Ctrl ctrl = regs.read(regs::ctrl);
@@ -168,7 +168,7 @@ void hw_setup_link(Nic& nic)
     nic.link_up = has(regs.read(regs::status), Status::LinkUp);
 }
 
-void hw_update_link(Nic& nic)
+void hw_update_link(PciNic& nic)
 {
     Status status = nic.rings.regs.read(regs::status);
     bool up = has(status, Status::LinkUp);
@@ -187,7 +187,7 @@ void hw_update_link(Nic& nic)
              has(status, Status::FullDuplex) ? "full" : "half");
 }
 
-void hw_set_itr(Nic& nic, u32 rate)
+void hw_set_itr(PciNic& nic, u32 rate)
 {
     nic.itr_rate = rate;
     u32 interval = 0;
@@ -196,44 +196,7 @@ void hw_set_itr(Nic& nic, u32 rate)
     nic.rings.regs.write(regs::itr, interval);
 }
 
-Interrupt wanted_interrupts(Nic const& nic)
-{
-    if (!nic.interrupts_on)
-        return Interrupt::None;
-    Interrupt wanted = Interrupt::LinkStatusChange;
-    if (!nic.rings_polling)
-        wanted |= RING_CAUSES;
-    return wanted;
-}
-
-void interrupt_mask_locked(Nic& nic)
-{
-    Interrupt wanted = wanted_interrupts(nic);
-    Interrupt off = nic.ims & ~wanted;
-    Interrupt on = wanted & ~nic.ims;
-    if (off != Interrupt::None) {
-        nic.rings.regs.write(regs::imc, off);
-        ++nic.irq_stats.mask_writes;
-    }
-    if (on != Interrupt::None) {
-        nic.rings.regs.write(regs::ims, on);
-        ++nic.irq_stats.mask_writes;
-    }
-    nic.ims = wanted;
-}
-
-void count_causes(Nic& nic, Interrupt icr)
-{
-    InterruptStats& s = nic.irq_stats;
-    ++s.interrupts;
-    s.tx_written += has(icr, Interrupt::TxDescWritten);
-    s.rx_timer += has(icr, Interrupt::RxTimer);
-    s.rx_min_threshold += has(icr, Interrupt::RxDescMinThreshold);
-    s.rx_overrun += has(icr, Interrupt::RxOverrun);
-    s.link_changes += has(icr, Interrupt::LinkStatusChange);
-}
-
-void hw_read_drop_counters(Nic& nic)
+void hw_read_drop_counters(PciNic& nic)
 {
     nic.missed_packets += nic.rings.regs.read(regs::mpc);
     nic.no_buffer_packets += nic.rings.regs.read(regs::rnbc);

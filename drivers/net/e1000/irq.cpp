@@ -13,7 +13,7 @@ namespace e1000 {
 
 namespace {
 
-irq::IrqReturn irq_top_half(Nic& nic)
+irq::IrqReturn irq_top_half(PciNic& nic)
 {
     Interrupt icr = nic.rings.regs.read(regs::icr);   // reading ICR acknowledges every cause
     if (icr == Interrupt::None) {
@@ -22,22 +22,22 @@ irq::IrqReturn irq_top_half(Nic& nic)
     }
     count_causes(nic, icr);
     if (has_any(icr, Interrupt::LinkStatusChange))
-        irq::system_workqueue().queue(nic.link_work);
+        link_change_seen(nic);
     if (has_any(icr, RING_CAUSES))
         nic.rx_tasklet.schedule();
     return irq::IrqReturn::Handled;
 }
 
-ErrorOr<void> irq_start(Nic&) { return {}; }
+ErrorOr<void> irq_start(PciNic&) { return {}; }
 
-void irq_stop(Nic& nic) { nic.rx_tasklet.kill(); }
+void irq_stop(PciNic& nic) { nic.rx_tasklet.kill(); }
 
 }
 
 // The bottom half. Context: tasklet.
 void irq_bottom_half(void* ctx)
 {
-    Nic& nic = *static_cast<Nic*>(ctx);
+    PciNic& nic = *static_cast<PciNic*>(ctx);
     ++nic.bottom_halves;
     reclaim_tx(nic);
     nic.ring_ops->rx_receive(nic.rings, nic.rings.rx.count);

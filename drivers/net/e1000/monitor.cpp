@@ -9,7 +9,7 @@ namespace e1000 {
 
 namespace {
 
-void show_rings(Nic& nic)
+void show_rings(PciNic& nic)
 {
     RingStats const& s = nic.rings.stats;
     TxRing const& tx = nic.rings.tx;
@@ -29,7 +29,7 @@ void show_rings(Nic& nic)
            s.rx_frame_errors, s.rx_length_errors, s.rx_no_buffer, s.rx_ring_exhausted);
 }
 
-void show(Nic& nic)
+void show(PciNic& nic)
 {
     kprint("%s: %s, %s mode, link %s, ITR %u interrupts/s%s, IMS %#x\n", nic.name, nic.variant.name,
            nic.mode->name, nic.link_up ? "up" : "down", nic.itr_rate, nic.itr_rate ? "" : " (off)",
@@ -67,7 +67,7 @@ MONITOR_COMMAND(e1000, "e1000", "e1000 NICs: rings, interrupts, drops; 'e1000 it
             return;
         }
         for (unsigned i = 0; i < MAX_NICS; ++i) {
-            if (Nic* nic = nic_by_index(i)) {
+            if (PciNic* nic = nic_by_index(i)) {
                 hw_set_itr(*nic, u32(rate.value()));
                 kprint("%s: ITR %u interrupts/s\n", nic->name, nic->itr_rate);
             }
@@ -76,7 +76,7 @@ MONITOR_COMMAND(e1000, "e1000", "e1000 NICs: rings, interrupts, drops; 'e1000 it
     }
     bool any = false;
     for (unsigned i = 0; i < MAX_NICS; ++i) {
-        if (Nic* nic = nic_by_index(i)) {
+        if (PciNic* nic = nic_by_index(i)) {
             show(*nic);
             any = true;
         }
