@@ -31,6 +31,12 @@ UNIT_KERNEL_SOURCES += drivers/char/tty/ldisc.cpp drivers/char/vgacon/terminal.c
 # The DMA API runs unchanged over the device models' physical memory (tests/unit/models).
 UNIT_KERNEL_SOURCES += kernel/io/dma_map.cpp kernel/io/dma_registry.cpp kernel/io/dma_coherent.cpp
 UNIT_KERNEL_SOURCES += kernel/dev/device.cpp
+# The e1000's register-level code (drivers/net/e1000/nic.h) against the e1000 model; the wrong
+# drivers of the grader's self-tests where the tree has them (never in a handout). The stack's
+# portable parts: checksums, wire formats, DHCP messages, addresses.
+UNIT_KERNEL_SOURCES += $(addprefix drivers/net/e1000/,tx.cpp rx.cpp ring_ops.cpp interrupts.cpp napi_poll.cpp)
+UNIT_KERNEL_SOURCES += $(wildcard drivers/net/e1000/*.instructor.cpp)
+UNIT_KERNEL_SOURCES += $(addprefix kernel/net/,address.cpp checksum.cpp wire.cpp dhcp_message.cpp)
 
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.cpp) $(wildcard tests/unit/models/*.cpp)
 UNIT_SOURCES := $(UNIT_TEST_SOURCES) $(UNIT_KERNEL_SOURCES)

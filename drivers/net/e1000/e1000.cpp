@@ -136,9 +136,9 @@ void choose_operations(PciNic& nic)
         nic.ring_ops = rings;
         log_warn("e1000: %s: self-test: wrong ring operations '%s'\n", nic.name, rings->name);
     }
-    if (ModeOps const* mode = wrong_mode_ops(*wrong)) {
-        nic.mode = mode;
-        log_warn("e1000: %s: self-test: wrong mode '%s'\n", nic.name, mode->name);
+    if (NapiOps const* napi = wrong_napi_ops(*wrong)) {
+        nic.napi_ops = napi;
+        log_warn("e1000: %s: self-test: wrong NAPI operations '%s'\n", nic.name, napi->name);
     }
 }
 
@@ -218,7 +218,7 @@ void link_change_seen(Nic& nic) { irq::system_workqueue().queue(PciNic::of(nic).
 
 // Without the grader's instructor files (a student's tree) there are no wrong drivers.
 [[gnu::weak]] RingOps const* wrong_ring_ops(StringView) { return nullptr; }
-[[gnu::weak]] ModeOps const* wrong_mode_ops(StringView) { return nullptr; }
+[[gnu::weak]] NapiOps const* wrong_napi_ops(StringView) { return nullptr; }
 
 PciNic* nic_by_index(unsigned index) { return index < MAX_NICS ? g_nics[index] : nullptr; }
 

@@ -106,9 +106,4 @@ void deliver_frame(void* nic, OwnPtr<dev::Packet> frame);
 // irq mode's bottom half (PciNic::rx_tasklet). Context: tasklet.
 void irq_bottom_half(void* nic);
 
-// The wrong drivers the grader's self-tests boot with `selftest.wrong=NAME`
-// (wrong_modes.instructor.cpp; absent from handouts, where these find nothing).
-RingOps const* wrong_ring_ops(StringView name);
-ModeOps const* wrong_mode_ops(StringView name);
-
 }

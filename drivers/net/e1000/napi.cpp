@@ -13,8 +13,8 @@ namespace {
 
 ErrorOr<void> napi_start(PciNic& nic)
 {
-    nic.napi = TRY(kstd::make<irq::NapiPoll>(napi_poll, napi_rearm, static_cast<Nic*>(&nic), nic.napi_budget,
-                                             nic.name));
+    nic.napi = TRY(kstd::make<irq::NapiPoll>(nic.napi_ops->poll, nic.napi_ops->rearm, static_cast<Nic*>(&nic),
+                                             nic.napi_budget, nic.name));
     TRY(nic.napi->start_thread());
     return {};
 }
@@ -26,7 +26,7 @@ void napi_stop(PciNic& nic)
     nic.rings_polling = false;
 }
 
-irq::IrqReturn napi_top_half(PciNic& nic) { return napi_interrupt(nic); }
+irq::IrqReturn napi_top_half(PciNic& nic) { return nic.napi_ops->interrupt(nic); }
 
 }
 

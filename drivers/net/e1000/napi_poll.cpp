@@ -68,4 +68,11 @@ void napi_rearm([[maybe_unused]] void* ctx)
     // STUB LAB 7:
 }
 
+NapiOps const driver_napi_ops {
+    .name = "driver",
+    .interrupt = napi_interrupt,
+    .poll = napi_poll,
+    .rearm = napi_rearm,
+};
+
 }

@@ -10,6 +10,7 @@
 #include "rings.h"
 #include <kernel/irq/irq.h>
 #include <kernel/sched/sync.h>
+#include <kstd/string.h>
 
 namespace e1000 {
 
@@ -26,10 +27,23 @@ inline constexpr Interrupt RING_CAUSES = Interrupt::TxDescWritten | Interrupt::R
     | Interrupt::RxDescMinThreshold | Interrupt::RxOverrun;
 inline constexpr u32 DEFAULT_NAPI_BUDGET = 64;
 
+struct Nic;
+
+// The NAPI half of the driver as a table (napi_poll.cpp), so that the grader's purpose-made
+// wrong drivers (wrong_drivers.instructor.cpp) can replace it, as RingOps for the rings.
+struct NapiOps {
+    char const* name;
+    irq::IrqReturn (*interrupt)(Nic& nic);   // the top half
+    u32 (*poll)(void* nic, u32 budget);      // irq::NapiPoll's poll function
+    void (*rearm)(void* nic);                // and its rearm function
+};
+extern NapiOps const driver_napi_ops;
+
 struct Nic {
     char name[16] {};               // "eth0"
     Rings rings;                    // registers, DMA device, both rings (rings.h)
     RingOps const* ring_ops { &driver_ring_ops };
+    NapiOps const* napi_ops { &driver_napi_ops };
     u32 napi_budget { DEFAULT_NAPI_BUDGET };
 
     sched::Spinlock tx_lock { "e1000-tx" };     // tx_frame and tx_reclaim
@@ -57,6 +71,11 @@ u32 reclaim_tx(Nic& nic);
 irq::IrqReturn napi_interrupt(Nic& nic);
 u32 napi_poll(void* nic, u32 budget);
 void napi_rearm(void* nic);
+
+// The grader's wrong drivers by name (`selftest.wrong=NAME`; wrong_drivers.instructor.cpp, which
+// handouts leave out: there they find nothing). Context: any.
+RingOps const* wrong_ring_ops(StringView name);
+NapiOps const* wrong_napi_ops(StringView name);
 
 // Given to the top half (e1000.cpp in the kernel; the host tests provide their own):
 // start the budgeted poll (irq::NapiPoll::schedule) and look at the link (a work item that reads
