@@ -19,14 +19,14 @@ enum class MessageType : u8 {
 
 // What the client puts in a message.
 struct ClientMessage {
-    MessageType type;
-    u32 xid;
-    u16 seconds;
-    MacAddress mac;
-    bool broadcast_reply;          // the flags' B bit: we cannot take unicast before we have an address
-    Ipv4Address client_address;    // ciaddr: when renewing
-    Ipv4Address requested;         // option 50: SELECTING/INIT-REBOOT
-    Ipv4Address server;            // option 54: SELECTING
+    MessageType type { MessageType::None };
+    u32 xid { 0 };
+    u16 seconds { 0 };
+    MacAddress mac {};
+    bool broadcast_reply { false };   // the flags' B bit: we cannot take unicast before we have an address
+    Ipv4Address client_address {};    // ciaddr: when renewing
+    Ipv4Address requested {};         // option 50: SELECTING/INIT-REBOOT
+    Ipv4Address server {};            // option 54: SELECTING
 };
 // Writes the message into `out` (MESSAGE_SIZE bytes) and returns its length.
 usize build(ClientMessage const& message, Bytes out);
