@@ -87,8 +87,10 @@ void NapiPoll::run(void* self)
     napi.m_tasklet.schedule();
 }
 
-// Polls while every poll uses its whole budget. It never yields on its own: the scheduler's
-// time slice decides, so that a flood gets a fair share of the CPU and no more.
+// Polls while every poll uses its whole budget, one poll per turn: after each it yields to the
+// other ready threads of its priority, so that under a flood an ordinary thread runs a whole
+// time slice for every budget of packets (Linux's ksoftirqd runs one softirq batch per turn in
+// the same way). Alone, it polls back to back.
 void NapiPoll::thread_main(void* self)
 {
     auto& napi = *static_cast<NapiPoll*>(self);
@@ -104,6 +106,7 @@ void NapiPoll::thread_main(void* self)
                 napi.go_idle();
                 break;
             }
+            sched::yield();
         }
     }
 }

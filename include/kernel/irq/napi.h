@@ -7,10 +7,10 @@
 // Where polling continues after a full budget decides who wins under overload (the lecture's
 // receive livelock). By default the tasklet simply reschedules itself, which runs it again on
 // the next interrupt exit, ahead of every thread. With start_thread(), the following polls run
-// in a kernel thread ("napi/NAME") instead, at a normal priority: a flood then shares the CPU
-// with the other threads round-robin, and the packets beyond what that share can process are
-// dropped by the device, before any work was spent on them (Linux's threaded NAPI; its ksoftirqd
-// plays the same role).
+// in a kernel thread ("napi/NAME") instead, at a normal priority and one budget per turn: a
+// flood then gets a budget of packets for every time slice the other threads use, and the
+// packets beyond that are dropped by the device, before any work was spent on them (Linux's
+// threaded NAPI; its ksoftirqd plays the same role).
 #include <kernel/irq/tasklet.h>
 #include <kernel/sched/sync.h>
 #include <kstd/error.h>
