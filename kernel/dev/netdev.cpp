@@ -232,6 +232,7 @@ void receive(NetDevice& device, OwnPtr<Packet> packet)
 }
 
 void set_carrier(NetDevice& device, bool carrier) { Core::set_carrier(device, carrier); }
+usize rx_pending(NetDevice& device) { return Core::ops(device).rx_pending(device); }
 void count_rx_error(NetDevice& device) { Core::count_rx_error(device); }
 void count_tx_error(NetDevice& device) { Core::count_tx_error(device); }
 

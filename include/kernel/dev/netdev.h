@@ -37,6 +37,10 @@ struct NetDevOps {
     // (or ENOBUFS when out of buffers): the packet is dropped and counted, never retried.
     // Context: thread or tasklet: do not sleep.
     ErrorOr<void> (*xmit)(NetDevice& device, OwnPtr<Packet> packet) = nullptr;
+    // How many received frames wait in the device (a NIC: descriptors written back and not yet
+    // taken), found without touching the hardware. For `lsdev` and for tests that must know a
+    // burst has arrived while interrupts are off. Default: 0. Context: any.
+    usize (*rx_pending)(NetDevice& device) = nullptr;
 };
 
 struct NetDevConfig {
@@ -148,6 +152,8 @@ void receive(NetDevice& device, OwnPtr<Packet> packet);
 // carrier is off, transmit() answers ENETDOWN; the interface stays up, so traffic resumes as soon
 // as the link does, without anyone bringing it up again. Context: thread or tasklet.
 void set_carrier(NetDevice& device, bool carrier);
+// Frames the driver has received and not yet handed up (NetDevOps::rx_pending). Context: any.
+usize rx_pending(NetDevice& device);
 // For drivers: count a frame lost to a hardware error (bad CRC, TX underrun). Context: any.
 void count_rx_error(NetDevice& device);
 void count_tx_error(NetDevice& device);
@@ -189,5 +195,6 @@ private:
 NetDevOps with_defaults(NetDevOps const& ops);
 ErrorOr<void> default_open(NetDevice& device);
 void default_stop(NetDevice& device);
+usize default_rx_pending(NetDevice& device);
 
 }

@@ -3,6 +3,7 @@
 // addresses of the grader's wire (lab/grader/harness/net_peer.py), the ready line, the peer's
 // control datagram, and the payloads both sides derive from the run's nonce.
 #include <kernel/dev/netdev.h>
+#include <kernel/irq_flags.h>
 #include <kernel/net/net.h>
 #include <kernel/net/socket.h>
 #include <kernel/printk.h>
@@ -32,6 +33,22 @@ inline ErrorOr<void> eth0_configured(u64 timeout_ns = 5 * time::NS_PER_S)
         return ktest::fail(__FILE__, __LINE__, "eth0 has no address after %lu s (is it up? `ifconfig`)",
                            timeout_ns / time::NS_PER_S);
     return {};
+}
+
+// Holds interrupts off (so that no poll runs) until eth0's ring holds `frames` received frames
+// or `timeout_ns` passed: a burst from the peer then meets a full ring, however slowly the host
+// delivered it. Returns how many were waiting. Context: thread.
+inline usize hold_until_received(usize frames, u64 timeout_ns = 10 * time::NS_PER_S)
+{
+    auto eth0 = netdev::find("eth0");
+    if (eth0.is_error())
+        return 0;
+    InterruptsDisabled hold;
+    u64 deadline = time::now_ns() + timeout_ns;
+    usize pending = 0;
+    while ((pending = netdev::rx_pending(*eth0.value())) < frames && time::now_ns() < deadline)
+        time::busy_wait_ns(100 * time::NS_PER_US);
+    return pending;
 }
 
 // A socket on the control port, bound before the test says it is ready.

@@ -271,10 +271,12 @@ class NetPeer(Peer):
     def _receive(self) -> None:
         """Answers ARP for the host address, checks every frame the guest sends, and queues the
         rest for the step in progress."""
-        while not self.stop.is_set():
+        while True:
             try:
                 frame = self.sock.recv(65536)
             except socket.timeout:
+                if self.stop.is_set():
+                    return   # QEMU is gone and nothing is left to read
                 continue
             except OSError:
                 return
@@ -307,13 +309,15 @@ class NetPeer(Peer):
         return self._ip_frame(nw.PROTO_UDP, nw.udp(self.host_ip, self.guest_ip, sport, dport, data))
 
     def _next_frame(self, deadline: float):
+        """The next frame the guest sent; False when none came yet (ask again); None at the
+        deadline, or once QEMU has stopped and every frame it sent has been taken."""
         remaining = deadline - time.monotonic()
-        if remaining <= 0 or self.stop.is_set():
-            return None
         try:
+            if remaining <= 0 or self.stop.is_set():
+                return self.frames.get_nowait()[1] if self.stop.is_set() else None
             return self.frames.get(timeout=min(remaining, 0.05))[1]
         except queue.Empty:
-            return False   # nothing yet: ask again
+            return None if self.stop.is_set() else False
 
     # --- steps ---------------------------------------------------------------------------------
 
@@ -361,9 +365,11 @@ class NetPeer(Peer):
 
     def _step_burst(self, options: dict, rng) -> None:
         data = bytes(rng.randrange(256) for _ in range(max(0, options.get("size", 64) - 42)))
-        sent = sum(self._send(self._udp_frame(40200, options.get("port", 9), data))
-                   for _ in range(options["count"]))
-        self.results["burst"] = {"count": options["count"], "sent": sent}
+        frame = self._udp_frame(40200, options.get("port", 9), data)
+        started = time.monotonic()
+        sent = sum(self._send(frame) for _ in range(options["count"]))
+        self.results["burst"] = {"count": options["count"], "sent": sent,
+                                 "seconds": round(time.monotonic() - started, 3)}
 
     def _step_flood(self, options: dict, rng) -> None:
         rate, seconds = options["rate"], float(options["seconds"])
