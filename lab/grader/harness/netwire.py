@@ -297,68 +297,63 @@ MALFORMED = [
 ]
 
 
+def _patch(packet: bytes, offset: int, value: bytes, fix_checksum: bool = True) -> bytes:
+    """`packet` (an IPv4 datagram) with `value` at `offset`, its header checksum recomputed."""
+    packet = packet[:offset] + value + packet[offset + len(value):]
+    if fix_checksum:
+        header = packet[:10] + b"\0\0" + packet[12:20]
+        packet = header[:10] + struct.pack("!H", checksum(header)) + packet[12:]
+    return packet
+
+
+def _malformed_ipv4(name: str, src: bytes, dst: bytes) -> bytes:
+    """The IPv4 datagram of one of the IPv4, ICMP and UDP entries of MALFORMED."""
+    good_udp = udp(src, dst, 40000, 7, b"malformed-test-data!")
+    good = ipv4(src, dst, PROTO_UDP, good_udp)
+    other = bytes([dst[0], dst[1], dst[2], dst[3] ^ 0x40])
+    echo = icmp_echo(8, 0x7777, 1, b"abcdefgh")
+    builders = {
+        "ipv4-truncated-header": lambda: b"\x45",
+        "ipv4-bad-version": lambda: _patch(good, 0, b"\x65"),
+        "ipv4-ihl-too-small": lambda: _patch(good, 0, b"\x43"),
+        "ipv4-ihl-past-end": lambda: _patch(ipv4(src, dst, PROTO_UDP, udp(src, dst, 40000, 7, b"x")), 0, b"\x4f"),
+        "ipv4-total-length-lies": lambda: _patch(good, 2, struct.pack("!H", 1400)),
+        "ipv4-total-length-below-header": lambda: _patch(good, 2, struct.pack("!H", 12)),
+        "ipv4-bad-checksum": lambda: _patch(good, 10, struct.pack("!H", struct.unpack("!H", good[10:12])[0] ^ 1),
+                                            fix_checksum=False),
+        "ipv4-first-fragment": lambda: _patch(good, 6, struct.pack("!H", 0x2000)),
+        "ipv4-later-fragment": lambda: _patch(good, 6, struct.pack("!H", 185)),
+        "ipv4-unknown-protocol": lambda: _patch(good, 9, bytes([99])),
+        "ipv4-not-for-us": lambda: ipv4(src, other, PROTO_UDP, udp(src, other, 40000, 7, b"not for you")),
+        "udp-bad-checksum": lambda: ipv4(src, dst, PROTO_UDP, good_udp[:6] + bytes([good_udp[6], good_udp[7] ^ 1])
+                                         + good_udp[8:]),
+        "udp-length-lies": lambda: ipv4(src, dst, PROTO_UDP, good_udp[:4] + struct.pack("!HH", 400, 0) + good_udp[8:]),
+        "udp-length-below-header": lambda: ipv4(src, dst, PROTO_UDP, good_udp[:4] + struct.pack("!HH", 4, 0)
+                                                + good_udp[8:]),
+        "icmp-bad-checksum": lambda: ipv4(src, dst, PROTO_ICMP, echo[:2] + bytes([echo[2] ^ 1]) + echo[3:]),
+        "icmp-truncated": lambda: ipv4(src, dst, PROTO_ICMP, b"\x08\x00\xf7\xff"),
+        "udp-closed-port": lambda: ipv4(src, dst, PROTO_UDP, udp(src, dst, 40001, 4999, b"nobody home")),
+    }
+    return builders[name]()
+
+
+def _malformed_arp(name: str, host_mac: bytes, host_ip: bytes, guest_ip: bytes) -> bytes:
+    """The ARP packet of one of the ARP entries of MALFORMED."""
+    builders = {
+        "arp-wrong-sizes": lambda: struct.pack("!HHBBH", 1, ETHERTYPE_IPV4, 8, 4, 1) + host_mac + host_ip
+        + b"\0" * 6 + guest_ip,
+        "arp-wrong-protocol": lambda: struct.pack("!HHBBH", 1, 0x86DD, 6, 4, 1) + host_mac + host_ip + b"\0" * 6
+        + guest_ip,
+        "arp-bad-operation": lambda: arp(7, host_mac, host_ip, b"\0" * 6, guest_ip),
+        "arp-truncated": lambda: b"\0\0\x08\x00\x06\x04\x00\x01\x52\x54",
+    }
+    return builders[name]()
+
+
 def malformed_frame(name: str, guest_mac: bytes, host_mac: bytes, guest_ip: bytes, host_ip: bytes) -> bytes:
     """The frame of one MALFORMED entry, addressed to the guest."""
-    def eth_ip(packet: bytes) -> bytes:
-        return ethernet(guest_mac, host_mac, ETHERTYPE_IPV4, packet)
-
-    def eth_arp(packet: bytes) -> bytes:
-        return ethernet(guest_mac, host_mac, ETHERTYPE_ARP, packet)
-
-    good_udp = udp(host_ip, guest_ip, 40000, 7, b"malformed-test-data!")
-    good = ipv4(host_ip, guest_ip, PROTO_UDP, good_udp)
-
-    def patch(packet: bytes, offset: int, value: bytes, fix_checksum: bool = True) -> bytes:
-        packet = packet[:offset] + value + packet[offset + len(value):]
-        if fix_checksum:
-            header = packet[:10] + b"\0\0" + packet[12:20]
-            packet = header[:10] + struct.pack("!H", checksum(header)) + packet[12:]
-        return packet
-
-    if name == "ipv4-truncated-header":
-        return eth_ip(b"\x45")
-    if name == "ipv4-bad-version":
-        return eth_ip(patch(good, 0, b"\x65"))
-    if name == "ipv4-ihl-too-small":
-        return eth_ip(patch(good, 0, b"\x43"))
-    if name == "ipv4-ihl-past-end":
-        return eth_ip(patch(ipv4(host_ip, guest_ip, PROTO_UDP, udp(host_ip, guest_ip, 40000, 7, b"x")), 0, b"\x4f"))
-    if name == "ipv4-total-length-lies":
-        return eth_ip(patch(good, 2, struct.pack("!H", 1400)))
-    if name == "ipv4-total-length-below-header":
-        return eth_ip(patch(good, 2, struct.pack("!H", 12)))
-    if name == "ipv4-bad-checksum":
-        value = struct.unpack("!H", good[10:12])[0] ^ 1
-        return eth_ip(patch(good, 10, struct.pack("!H", value), fix_checksum=False))
-    if name == "ipv4-first-fragment":
-        return eth_ip(patch(good, 6, struct.pack("!H", 0x2000)))
-    if name == "ipv4-later-fragment":
-        return eth_ip(patch(good, 6, struct.pack("!H", 185)))
-    if name == "ipv4-unknown-protocol":
-        return eth_ip(patch(good, 9, bytes([99])))
-    if name == "ipv4-not-for-us":
-        other = bytes([guest_ip[0], guest_ip[1], guest_ip[2], guest_ip[3] ^ 0x40])
-        return eth_ip(ipv4(host_ip, other, PROTO_UDP, udp(host_ip, other, 40000, 7, b"not for you")))
-    if name == "udp-bad-checksum":
-        value = struct.unpack("!H", good_udp[6:8])[0] ^ 1
-        return eth_ip(ipv4(host_ip, guest_ip, PROTO_UDP, good_udp[:6] + struct.pack("!H", value) + good_udp[8:]))
-    if name == "udp-length-lies":
-        return eth_ip(ipv4(host_ip, guest_ip, PROTO_UDP, good_udp[:4] + struct.pack("!HH", 400, 0) + good_udp[8:]))
-    if name == "udp-length-below-header":
-        return eth_ip(ipv4(host_ip, guest_ip, PROTO_UDP, good_udp[:4] + struct.pack("!HH", 4, 0) + good_udp[8:]))
-    if name == "icmp-bad-checksum":
-        echo = icmp_echo(8, 0x7777, 1, b"abcdefgh")
-        return eth_ip(ipv4(host_ip, guest_ip, PROTO_ICMP, echo[:2] + bytes([echo[2] ^ 1]) + echo[3:]))
-    if name == "icmp-truncated":
-        return eth_ip(ipv4(host_ip, guest_ip, PROTO_ICMP, b"\x08\x00\xf7\xff"))
-    if name == "arp-wrong-sizes":
-        return eth_arp(struct.pack("!HHBBH", 1, ETHERTYPE_IPV4, 8, 4, 1) + host_mac + host_ip + b"\0" * 6 + guest_ip)
-    if name == "arp-wrong-protocol":
-        return eth_arp(struct.pack("!HHBBH", 1, 0x86DD, 6, 4, 1) + host_mac + host_ip + b"\0" * 6 + guest_ip)
-    if name == "arp-bad-operation":
-        return eth_arp(arp(7, host_mac, host_ip, b"\0" * 6, guest_ip))
-    if name == "arp-truncated":
-        return eth_arp(b"\0\0\x08\x00\x06\x04\x00\x01\x52\x54")
-    if name == "udp-closed-port":
-        return eth_ip(ipv4(host_ip, guest_ip, PROTO_UDP, udp(host_ip, guest_ip, 40001, 4999, b"nobody home")))
-    raise ValueError(f"unknown malformed frame {name!r}")
+    if name not in {entry[0] for entry in MALFORMED}:
+        raise ValueError(f"unknown malformed frame {name!r}")
+    if name.startswith("arp-"):
+        return ethernet(guest_mac, host_mac, ETHERTYPE_ARP, _malformed_arp(name, host_mac, host_ip, guest_ip))
+    return ethernet(guest_mac, host_mac, ETHERTYPE_IPV4, _malformed_ipv4(name, host_ip, guest_ip))
