@@ -6,13 +6,14 @@
 #include <kernel/printk.h>
 #include <kernel/sched/thread.h>
 #include <kernel/time/clock.h>
+#include <kstd/sort.h>
 #include <kstd/string.h>
 
 namespace net {
 
 namespace {
 
-constexpr unsigned MAX_PING_COUNT = 10000;
+constexpr unsigned MAX_PING_COUNT = 1000;
 
 void print_ms(char const* label, u64 ns) { kprint("%s%lu.%03lu", label, ns / 1000000, ns / 1000 % 1000); }
 
@@ -114,18 +115,6 @@ bool parse_ping_options(StringView args, Ipv4Address& host, PingOptions& options
     return have_host && options.count > 0;
 }
 
-// Sorted copy for the median and the 90th percentile (insertion sort: at most MAX_PING_COUNT).
-void sort(u64* values, usize count)
-{
-    for (usize i = 1; i < count; ++i) {
-        u64 v = values[i];
-        usize j = i;
-        for (; j > 0 && values[j - 1] > v; --j)
-            values[j] = values[j - 1];
-        values[j] = v;
-    }
-}
-
 void print_summary(Ipv4Address host, unsigned sent, u64* rtts, unsigned received)
 {
     char h[IPV4_TEXT];
@@ -133,7 +122,7 @@ void print_summary(Ipv4Address host, unsigned sent, u64* rtts, unsigned received
            format_ipv4(host, h), sent, received, sent ? (sent - received) * 100 / sent : 0);
     if (received == 0)
         return;
-    sort(rtts, received);
+    kstd::insertion_sort(Span<u64>(rtts, received));   // for the median and the 90th percentile
     print_ms("rtt min/median/p90/max = ", rtts[0]);
     print_ms("/", rtts[received / 2]);
     print_ms("/", rtts[(received * 9) / 10 < received ? (received * 9) / 10 : received - 1]);

@@ -325,14 +325,8 @@ class NetPeer(Peer):
         outputs = watch.OutputWatch(self.ctx.testdir, self.stop)
         try:
             for index, step in enumerate(self.steps):
-                self.log.state[index] = "waiting"
-                if "after" in step:
-                    regex = watch.compile_for_run(step["after"], self.ctx.nonce, self.ctx.test_id)
-                    if not outputs.wait(regex):
-                        return
-                if not watch.sleep(self.stop, float(step.get("delay", 0))):
+                if not watch.begin_step(self.log, index, step, outputs, self.stop, self.ctx.nonce, self.ctx.test_id):
                     return
-                self.log.state[index] = "running"
                 action = next(a for a in ACTIONS if a in step)
                 rng = random.Random(int(self.ctx.nonce, 16) ^ (index * 0x9E3779B9) if self._hex_nonce() else index)
                 getattr(self, f"_step_{action}")(step[action], rng)
