@@ -288,7 +288,8 @@ def bench_livelock_point(args, workdir: Path, napi: bool, rate: int) -> dict:
         wire.close()
     note, flood = guest.notes("livelock")[0], guest.notes("flood")[0]
     reader, reading = guest.notes("reader")[0], guest.notes("reading")[0]
-    idle_rate, flood_rate = int(note["idle_rate"]), int(note["flood_rate"])
+    idle_rate = (int(note["idle_rate"]) + int(note["idle_rate_after"])) / 2   # before and after the flood
+    flood_rate = int(note["flood_rate"])
     seconds = int(flood["ns"]) / 1e9
     reader_seconds = int(reading["ns"]) / 1e9
     return {"napi": napi, "rate": rate, "offered": (sent + refused) // 2, "taken_by_nic": sent // 2,
