@@ -184,7 +184,8 @@ def bench_echo(args, workdir: Path, napi: bool) -> dict:
             "window_received": received, "window_count": args.echo_window_count,
             "irq_per_packet_serial": int(serial["interrupts"]) / max(1, int(serial["rx"]) + int(serial["tx"])),
             "irq_per_packet_window": int(window["interrupts"]) / max(1, int(window["rx"]) + int(window["tx"])),
-            "busy_window": int(window["busy_ns"]) / max(1, int(window["busy_ns"]) + int(window["idle_ns"]))}
+            "busy_window": int(window["busy_ns"]) / max(1, int(window["busy_ns"]) + int(window["idle_ns"])),
+            "bounces": int(window["dma_bounces"]) + int(serial["dma_bounces"])}
 
 
 # --- livelock -----------------------------------------------------------------------------------
@@ -358,6 +359,8 @@ def main() -> int:
                     print(f"  {'Linux':<10}{LINUX['echo_rtt_us']:>14} us{LINUX['echo_rate']:>25}"
                           f"   ratio: rtt {r['rtt_median_us'] / LINUX['echo_rtt_us']:.2f}, "
                           f"rate {r['rate'] / LINUX['echo_rate']:.2f}")
+                if r["bounces"]:
+                    print(f"    ({r['bounces']} DMA mappings went through the bounce pool)")
                 if r["window_received"] < r["window_count"] or r["rtt_lost"]:
                     print(f"    ({r['window_count'] - r['window_received']} windowed and {r['rtt_lost']} "
                           "serial echoes did not come back)")

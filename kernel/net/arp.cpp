@@ -83,7 +83,7 @@ void free_locked(Entry& entry, PacketList& dropped)
 ErrorOr<void> send_arp(Interface& interface, u16 operation, MacAddress destination, MacAddress target_mac,
                        Ipv4Address target_ip)
 {
-    auto frame = TRY(dev::Packet::create(wire::MIN_FRAME));
+    auto frame = TRY(allocate_frame(0));   // room for the headers: an ARP packet is 28 bytes
     TRY(frame->set_size(wire::ETHERNET_HEADER + wire::ARP_PACKET));
     Ipv4Address our_ip = interface.addressing().address;   // 0.0.0.0 before we have one (a probe)
     wire::write_arp(frame->data().subspan(wire::ETHERNET_HEADER),

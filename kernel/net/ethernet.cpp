@@ -7,6 +7,17 @@ namespace net {
 
 namespace {
 
+// A buffer aligned to its own size rounded up to a power of two (at most 2 KiB) never crosses
+// a page, so a NIC's DMA mapping of it is one segment and never needs the bounce pool (heap
+// pages are not physically contiguous).
+usize frame_alignment(usize capacity)
+{
+    usize alignment = 64;
+    while (alignment < capacity && alignment < 2048)
+        alignment <<= 1;
+    return alignment;
+}
+
 netdev::ProtocolHandle g_arp_handle;
 netdev::ProtocolHandle g_ipv4_handle;
 
@@ -38,7 +49,8 @@ void receive_ipv4(dev::NetDevice& device, OwnPtr<dev::Packet> frame, void*)
 ErrorOr<OwnPtr<dev::Packet>> allocate_frame(usize transport_size)
 {
     usize size = wire::TRANSPORT_OFFSET + transport_size;
-    auto frame = TRY(dev::Packet::create(kstd::max(size, wire::MIN_FRAME)));
+    usize capacity = kstd::max(size, wire::MIN_FRAME);
+    auto frame = TRY(dev::Packet::create(capacity, frame_alignment(capacity)));
     TRY(frame->set_size(size));
     return frame;
 }

@@ -86,7 +86,8 @@ Counters& counters();
 
 // --- ethernet.cpp -------------------------------------------------------------------------------
 // A frame with room for `transport_size` bytes after the Ethernet and IPv4 headers, sized to
-// hold exactly that (headers written later). Errors: ENOMEM.
+// hold exactly that (headers written later), placed so that a NIC can map it as one DMA segment.
+// Errors: ENOMEM.
 [[nodiscard]] ErrorOr<OwnPtr<dev::Packet>> allocate_frame(usize transport_size);
 // Writes the Ethernet header and transmits (padding to the 60-byte minimum). Errors: the net
 // class's. Context: thread or bottom half.

@@ -9,6 +9,7 @@
 //                       host's flood, while a reader drains a socket the flood fills
 #include "../../lab/07-e1000/tests/net_test_support.h"
 #include <kernel/bus/pci.h>
+#include <kernel/io/dma.h>
 #include <kernel/irq/irq.h>
 #include <kernel/kernel.h>
 #include <kernel/net/echo.h>
@@ -21,7 +22,7 @@ using namespace net_test;
 namespace {
 
 struct Sample {
-    u64 now_ns, interrupts, rx_packets, tx_packets, busy_ns, idle_ns;
+    u64 now_ns, interrupts, rx_packets, tx_packets, busy_ns, idle_ns, bounces;
 };
 
 u64 e1000_interrupts()
@@ -37,7 +38,7 @@ u64 e1000_interrupts()
 
 Sample sample()
 {
-    Sample s { time::now_ns(), e1000_interrupts(), 0, 0, sched::busy_ns(), sched::idle_ns() };
+    Sample s { time::now_ns(), e1000_interrupts(), 0, 0, sched::busy_ns(), sched::idle_ns(), io::dma_stats().bounces };
     if (auto eth0 = netdev::find("eth0"); !eth0.is_error()) {
         dev::NetDevStats stats = eth0.value()->stats();
         s.rx_packets = stats.rx_packets;
@@ -48,9 +49,9 @@ Sample sample()
 
 void report(char const* what, Sample const& a, Sample const& b)
 {
-    ktest::note("bench_net %s ns=%lu interrupts=%lu rx=%lu tx=%lu busy_ns=%lu idle_ns=%lu", what, b.now_ns - a.now_ns,
-                b.interrupts - a.interrupts, b.rx_packets - a.rx_packets, b.tx_packets - a.tx_packets,
-                b.busy_ns - a.busy_ns, b.idle_ns - a.idle_ns);
+    ktest::note("bench_net %s ns=%lu interrupts=%lu rx=%lu tx=%lu busy_ns=%lu idle_ns=%lu dma_bounces=%lu", what,
+                b.now_ns - a.now_ns, b.interrupts - a.interrupts, b.rx_packets - a.rx_packets,
+                b.tx_packets - a.tx_packets, b.busy_ns - a.busy_ns, b.idle_ns - a.idle_ns, b.bounces - a.bounces);
 }
 
 u64 bench_word(char const* key, u64 fallback) { return kernel_cmdline().get_u64(key, fallback); }
