@@ -2,7 +2,7 @@
 //
 // The cache holds a fixed number of entries. A resolved entry lives for net.arp_timeout seconds
 // after it was last confirmed by a packet from that neighbour; after that, the next frame for it
-// asks again. An unresolved entry holds up to ARP_QUEUE_LIMIT frames while a request is
+// asks again. An unresolved entry holds up to ARP_QUEUE_LIMIT (net.h) frames while a request is
 // repeated every second, ARP_RETRIES times; then it gives up, drops them (counted) and tells
 // ping that the host is unreachable. The "merge" rule of RFC 826: a packet from a neighbour we
 // already know (or one asking for us) updates its entry, so each side learns the other's address
@@ -18,7 +18,6 @@ namespace net {
 namespace {
 
 constexpr usize ARP_ENTRIES = 64;
-constexpr usize ARP_QUEUE_LIMIT = 3;
 constexpr unsigned ARP_RETRIES = 3;
 constexpr u64 ARP_RETRY_NS = time::NS_PER_S;
 

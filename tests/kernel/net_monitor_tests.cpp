@@ -1,7 +1,7 @@
 // The network monitor commands and the ARP cache's life cycle (tests/kernel/rubric.toml):
 // ifconfig, arp, netstat, ping and udpecho print what they promise; an ARP entry expires after
-// net.arp_timeout and is asked for again; frames for a neighbour that never answers wait (three
-// at most, the rest counted as overflow), the requests are repeated, and then the frames are
+// net.arp_timeout and is asked for again; frames for a neighbour that never answers wait
+// (ARP_QUEUE_LIMIT at most, the rest counted as overflow), the requests are repeated, and then the frames are
 // dropped and ping says EHOSTUNREACH.
 #include "../../lab/07-e1000/tests/net_test_support.h"
 #include <kernel/monitor.h>
@@ -86,20 +86,21 @@ KTEST(net_arp_cache_life_cycle, CORE_SUITE)
     EXPECT_OK(net::ping(HOST, 3, 56, 64, 3 * time::NS_PER_S));
     EXPECT_EQ(net::stats().arp_tx_requests - before.arp_tx_requests, 1u);
 
-    // A neighbour that never answers: 5 datagrams, 3 wait, 2 overflow; 3 requests; then dropped.
+    // A neighbour that never answers: ARP_QUEUE_LIMIT + 3 datagrams and a ping; the oldest 4
+    // give way; 3 requests; then all are dropped.
     constexpr net::Ipv4Address SILENT { 192, 168, 76, 99 };
     auto socket = EXPECT_OK(net::UdpSocket::create());
     before = net::stats();
     u8 data[16] = {};
-    for (int i = 0; i < 5; ++i)
+    for (usize i = 0; i < net::ARP_QUEUE_LIMIT + 3; ++i)
         EXPECT_OK(socket->send_to(ReadonlyBytes(data, sizeof(data)), { SILENT, 9 }));
     EXPECT_ERROR(net::ping(SILENT, 1, 56, 64, 10 * time::NS_PER_S), EHOSTUNREACH);
     net::ProtocolStats after = net::stats();
     ktest::note("silent neighbour: %lu queued, %lu overflowed, %lu requests, %lu resolution failures",
                 after.arp_queued - before.arp_queued, after.arp_queue_overflow - before.arp_queue_overflow,
                 after.arp_tx_requests - before.arp_tx_requests, after.arp_resolve_failed - before.arp_resolve_failed);
-    EXPECT_EQ(after.arp_queued - before.arp_queued, 6u);          // 5 datagrams and the ping
-    EXPECT_EQ(after.arp_queue_overflow - before.arp_queue_overflow, 3u);
+    EXPECT_EQ(after.arp_queued - before.arp_queued, net::ARP_QUEUE_LIMIT + 4);   // the datagrams and the ping
+    EXPECT_EQ(after.arp_queue_overflow - before.arp_queue_overflow, 4u);
     EXPECT_EQ(after.arp_tx_requests - before.arp_tx_requests, 3u);
     EXPECT_EQ(after.arp_resolve_failed - before.arp_resolve_failed, 1u);
     return {};

@@ -62,6 +62,10 @@ void for_each_interface(void (*fn)(InterfaceInfo const& info, void* ctx), void* 
 // Sleeps until the interface has an address. Errors: ENOENT, ETIMEDOUT. Context: thread.
 [[nodiscard]] ErrorOr<void> wait_configured(StringView name, u64 timeout_ns);
 
+// Frames that wait for one neighbour's address while ARP asks for it; more are dropped, oldest
+// first, and counted (arp_queue_overflow). Linux keeps about as many by default.
+inline constexpr usize ARP_QUEUE_LIMIT = 32;
+
 // The ARP cache (`arp`): one entry per neighbour, resolved or being resolved.
 struct ArpEntryInfo {
     char interface[16];
