@@ -68,8 +68,9 @@ void work(void* arg)
 {
     auto& w = *static_cast<Worker*>(arg);
     while (!w.stop) {
-        for (u32 volatile spin = 0; spin < 200; spin = spin + 1) {
-        }
+        u32 volatile spin = 0;
+        while (spin < 200)
+            spin = u32(spin + 1);
         w.iterations = w.iterations + 1;
     }
 }
