@@ -5,7 +5,7 @@
 // Once the TTY is open the early serial port is no longer polled: with monitor=ttyS0 the UART
 // driver owns COM1, and polling it behind the driver's back would steal its bytes.
 #include <arch/platform.h>
-#include <drivers/tty.h>
+#include <kernel/tty/tty.h>
 #include <kernel/console_input.h>
 #include <kernel/dev/devfs.h>
 #include <kernel/kernel.h>

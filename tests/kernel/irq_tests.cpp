@@ -2,6 +2,7 @@
 // tasklets, workqueues, threaded IRQs and budgeted polling. Every test raises interrupts on a
 // line no device uses (TEST_LINE), through the controller, so both `irqchip=pic` and `apic` run
 // the same code paths a device interrupt takes.
+#include <kernel/io/barrier.h>
 #include <kernel/irq/irq.h>
 #include <kernel/irq/napi.h>
 #include <kernel/irq/tasklet.h>
@@ -308,7 +309,7 @@ u64 progress_in(u64 window_ns)
     u64 end = time::now_ns() + window_ns;
     while (time::now_ns() < end) {
         for (u32 spin = 0; spin < 100; ++spin)
-            asm volatile("" ::: "memory");   // a fixed unit of work the compiler cannot drop
+            io::barrier();   // a fixed unit of work the compiler cannot drop
         ++iterations;
     }
     return iterations;

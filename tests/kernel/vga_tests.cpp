@@ -1,7 +1,7 @@
 // The VGA text console (drivers/char/vgacon) on the real (emulated) VGA: the mapping through the
 // I/O manager, text and colours in video memory, the CRTC cursor, scrolling, printk on screen,
 // and a screen the grader reads back through QEMU (vga_screen_snapshot).
-#include <drivers/tty.h>
+#include <kernel/tty/console.h>
 #include <drivers/vgacon.h>
 #include <kernel/dev/devfs.h>
 #include <kernel/io/io.h>

@@ -2,7 +2,7 @@
 // erase, EOF), echo with "\b \b" and ^X, CR -> NL, raw mode, switching modes, partial reads,
 // full buffers, and output processing (ONLCR) with column tracking.
 #include "support.h"
-#include "../../drivers/char/tty/ldisc.h"
+#include "../../kernel/tty/ldisc.h"
 #include <optional>
 #include <string>
 #include <vector>

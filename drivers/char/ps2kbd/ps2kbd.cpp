@@ -17,7 +17,7 @@
 // scan-code-set selection (what GRUB left is used); Num Lock and Scroll Lock are not modelled.
 #include "ps2kbd.h"
 #include <arch/platform.h>
-#include <drivers/tty.h>
+#include <kernel/tty/console.h>
 #include <kernel/irq_flags.h>
 #include <kernel/printk.h>
 #include <kernel/time/clock.h>
@@ -103,7 +103,12 @@ bool wait_status(Keyboard const& kbd, Status bit, bool set, u64 timeout_ns)
 
 }
 
-Keyboard::Keyboard() : m_tasklet(keyboard_tasklet, this, "ps2kbd"), m_led_work(led_work, this) {}
+Keyboard::Keyboard()
+    : m_tasklet(keyboard_tasklet, this, "ps2kbd")
+    , m_led_work(led_work, this)
+    , m_tty0(tty::console_port())
+{
+}
 
 Keyboard::~Keyboard()
 {
@@ -170,7 +175,10 @@ void Keyboard::emit(u8 character)
         ++m_stats.characters_in_softirq;
     else
         ++m_stats.characters_in_thread;
-    tty::console_receive(ReadonlyBytes(&character, 1));
+    if (m_batch_length == BATCH_CAPACITY)
+        deliver();   // a long burst: hand over what we have
+    if (m_batch_length < BATCH_CAPACITY)   // (a deliver() that keeps its batch loses a character, not memory)
+        m_batch[m_batch_length++] = character;
 }
 
 void Keyboard::emit(char const* text)

@@ -5,7 +5,7 @@
 // The keyboard tests make the 8042 deliver scan codes with ps2kbd::inject_for_test(), which
 // goes through IRQ 1 like a real key; lab3_kbd_typed_line has the grader press real keys.
 #include <drivers/ps2kbd.h>
-#include <drivers/tty.h>
+#include <kernel/tty/console.h>
 #include <kernel/dev/devfs.h>
 #include <kernel/irq/irq.h>
 #include <kernel/irq/tasklet.h>
