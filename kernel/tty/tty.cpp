@@ -178,6 +178,7 @@ TtyStats Tty::stats() const
     stats.dropped = m_ldisc.stats().dropped;
     stats.lines = m_ldisc.stats().lines;
     stats.overflow = m_port.m_flip.overflow();
+    stats.output_queued = m_port.chars_in_buffer();
     return stats;
 }
 

@@ -2,6 +2,7 @@
 // keyboard input through console_receive() (no keyboard needed), the echo on the VGA screen,
 // the flip buffer's limit (overflow counted), and the monitor reading /dev/tty0 (keys through QMP, screen read
 // back) or /dev/ttyS0 (bytes through the serial peer).
+#include <kernel/sched/sync.h>
 #include <kernel/tty/console.h>
 #include <drivers/vgacon.h>
 #include <kernel/console_input.h>
@@ -60,7 +61,7 @@ bool captured(char const* needle)
 
 bool wait_captured(char const* needle, u64 timeout_ns)
 {
-    u64 const deadline = time::now_ns() + timeout_ns;
+    u64 const deadline = sched::deadline_after(timeout_ns);
     while (!captured(needle)) {
         if (time::now_ns() > deadline)
             return false;

@@ -17,6 +17,7 @@
 // scan-code-set selection (what GRUB left is used); Num Lock and Scroll Lock are not modelled.
 #include "ps2kbd.h"
 #include <arch/platform.h>
+#include <kernel/sched/sync.h>
 #include <kernel/tty/console.h>
 #include <kernel/irq_flags.h>
 #include <kernel/printk.h>
@@ -92,7 +93,7 @@ Status read_status(Keyboard const& kbd) { return kbd.m_command.read(i8042::regs:
 // controller's input buffer, which QEMU and real controllers empty within microseconds.
 bool wait_status(Keyboard const& kbd, Status bit, bool set, u64 timeout_ns)
 {
-    u64 const deadline = time::now_ns() + timeout_ns;
+    u64 const deadline = sched::deadline_after(timeout_ns);
     while (has(read_status(kbd), bit) != set) {
         if (time::now_ns() > deadline)
             return false;
@@ -136,7 +137,7 @@ ErrorOr<void> Keyboard::write_data(u8 byte)
 // between looks, since a broken top half would leave it full for ever).
 ErrorOr<void> Keyboard::wait_output_empty(u64 timeout_ns)
 {
-    u64 const deadline = time::now_ns() + timeout_ns;
+    u64 const deadline = sched::deadline_after(timeout_ns);
     while (has(read_status(*this), Status::OutputFull)) {
         if (time::now_ns() > deadline)
             return Error::from_errno(ETIMEDOUT);

@@ -9,6 +9,7 @@
 // Students write hw_init. The rest of this file is given.
 #include "uart.h"
 #include <arch/platform.h>
+#include <kernel/sched/sync.h>
 #include <kernel/time/clock.h>
 #include <kstd/enforce.h>
 
@@ -61,7 +62,7 @@ void enable_fifos_keeping_input(Uart& uart)
     io::PortWindow const& io = uart.io;
     if (has(io.read(regs::lcr), Lcr::Dlab) || has(io.read(regs::iir), Iir::FifosEnabled))
         return;   // DLAB set: offset 0 is the divisor latch; FIFOs on: nothing will be cleared
-    u64 const deadline = time::now_ns() + time::NS_PER_MS;   // a character takes 87 us at 115200
+    u64 const deadline = sched::deadline_after(time::NS_PER_MS);   // a character takes 87 us at 115200
     while (!has(io.read(regs::lsr), Lsr::TxIdle) && time::now_ns() < deadline)
         arch::cpu_relax();   // loopback must not capture a byte still being sent
     Mcr const mcr = io.read(regs::mcr);

@@ -10,8 +10,8 @@
 //   interrupts.cpp  lab 2: derive_ier()/update_ier(), the top half's IIR loop, rx_drain(),
 //                   tx_refill(), queue_tx()
 //
-// Their only outside calls are time::now_ns() and arch::cpu_relax() (busy waits), which a host
-// test provides. Registers and datasheet references: uart16550_regs.h.
+// Their only outside calls are time::now_ns(), sched::deadline_after() and arch::cpu_relax()
+// (the bounded busy waits of init and polling), which a host test provides. Registers and datasheet references: uart16550_regs.h.
 #include "uart16550_regs.h"
 #include <drivers/uart16550.h>
 #include <kernel/io/window.h>

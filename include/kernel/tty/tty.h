@@ -62,6 +62,7 @@ struct TtyStats {
     u64 writer_sleeps;    // times a writer found the queue full and slept
     u64 write_wakeups;    // write_wakeup() calls by the driver (queue below LOW_WATER)
     u64 last_push_ns;     // time::now_ns() of the last push(), for latency measurements
+    u64 output_queued;    // the port's chars_in_buffer() when these counters were read
 };
 
 // ioctl: a copy of the TTY's counters (argument: TtyStats*). EFAULT for a null pointer.

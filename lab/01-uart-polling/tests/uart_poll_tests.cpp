@@ -8,6 +8,7 @@
 // (lab/01-uart-polling/rubric.toml), and its trace checks that you really poll.
 #include <drivers/uart16550.h>
 #include <drivers/uart16550_testing.h>
+#include <kernel/sched/sync.h>
 #include <kernel/test.h>
 #include <kernel/time/clock.h>
 #include <kstd/string.h>
@@ -44,7 +45,7 @@ ErrorOr<void> expect_programmed(Port& port, u16 divisor)
 ErrorOr<void> expect_received(Port& port, u8 const* expected, usize count, u64 timeout_ns, char const* what)
 {
     for (usize i = 0; i < count; ++i) {
-        auto byte = getc(port, time::now_ns() + timeout_ns);
+        auto byte = getc(port, sched::deadline_after(timeout_ns));
         EXPECT_MSG(!byte.is_error(), "%s: byte %zu of %zu: getc failed with %s", what, i, count,
                    byte.error().name());
         EXPECT_MSG(byte.value() == expected[i], "%s: byte %zu is %#04x, expected %#04x", what, i, byte.value(),
@@ -185,7 +186,7 @@ KTEST(uart_rx_line, 1)
     usize length = 0;
     uart_test::announce_ready("uart_rx_line");
     while (length < sizeof(expected) - 1) {
-        auto byte = getc(*port, time::now_ns() + 10'000 * MS);
+        auto byte = getc(*port, sched::deadline_after(10'000 * MS));
         EXPECT_MSG(!byte.is_error(), "after %zu bytes of the line: getc failed with %s (the grader typed "
                    "%zu bytes)", length, byte.error().name(), sizeof(expected) - 1);
         line[length++] = char(byte.value());

@@ -5,6 +5,7 @@
 // The keyboard tests make the 8042 deliver scan codes with ps2kbd::inject_for_test(), which
 // goes through IRQ 1 like a real key; lab3_kbd_typed_line has the grader press real keys.
 #include <drivers/ps2kbd.h>
+#include <kernel/sched/sync.h>
 #include <kernel/tty/console.h>
 #include <kernel/dev/devfs.h>
 #include <kernel/irq/irq.h>
@@ -178,7 +179,7 @@ private:
 
 bool wait_for(bool (*condition)(u64), u64 arg, u64 timeout_ns)
 {
-    u64 const deadline = time::now_ns() + timeout_ns;
+    u64 const deadline = sched::deadline_after(timeout_ns);
     while (!condition(arg)) {
         if (time::now_ns() > deadline)
             return false;
@@ -232,7 +233,7 @@ KTEST(lab3_tasklet_from_thread, 3)
     EXPECT_MSG(runs_during_schedule == 0,
                "schedule() ran the tasklet at once in the calling thread: it must queue it (ksoftirqd runs it)");
     EXPECT_MSG(pending, "after schedule() the tasklet is not pending");
-    u64 const deadline = time::now_ns() + 200 * time::NS_PER_MS;
+    u64 const deadline = sched::deadline_after(200 * time::NS_PER_MS);
     while (tasklet.run_count() == 0 && time::now_ns() < deadline)
         sched::sleep_for(time::NS_PER_MS);
     EXPECT_MSG(tasklet.run_count() == 1, "a tasklet scheduled twice from a thread ran %lu times within 200 ms, "
