@@ -3,7 +3,7 @@
 //
 //   driver top half:  flip().insert(byte)... then push()            (Context: IRQ)
 //   push():           queue m_flush_work on the "tty" workqueue       (Context: any)
-//   flush_to_ldisc(): flip buffer -> line discipline while it accepts (Context: thread)
+//   flush_to_ldisc(): flip buffer -> line discipline while it accepts (Context: thread; lab 3)
 //                     send the echo through the port's write()
 //                     wake readers (and pollers) if a line (raw: a byte) is ready
 //                     throttle the port when the discipline is full and bytes still wait;
@@ -27,38 +27,86 @@ constexpr usize ECHO_CHUNK = 64;
 
 void Tty::schedule_flush() { tty_workqueue().queue(m_flush_work); }
 
+// The bottom half (lab 3; lab/03-bottom-halves/README.md, part 6). Moves bytes from the flip
+// buffer (m_port.flip(), take()) into the line discipline (m_ldisc.receive()) while it is
+// accepting(), under m_lock, counting them in m_stats.bytes_received. Then:
+//   * send_echo(): the echo goes out now, whether or not anybody reads;
+//   * if any byte came in and the discipline is readable(), wake the readers
+//     (m_device.wake_waiters()); a half-typed line wakes nobody;
+//   * if bytes are left in the flip buffer (the discipline stopped accepting), throttle_port();
+//     otherwise unthrottle_port(): everything waiting got in, the driver may take more.
+// Context: thread (the "tty" workqueue); takes m_lock and, in send_echo, the output mutex.
 void Tty::flush_to_ldisc()
 {
-    bool wake = false;
-    bool blocked = false;
+    // BEGIN LAB 3
+    usize received = 0;
     {
         sched::SpinlockGuard guard(m_lock);
-        ++m_stats.flushes;
-        usize received = 0;
         u8 byte;
-        while (m_ldisc.accepting() && m_port.m_flip.take(byte)) {
+        while (m_ldisc.accepting() && m_port.flip().take(byte)) {
             m_ldisc.receive(byte);
             ++received;
         }
         m_stats.bytes_received += received;
-        wake = received > 0 && m_ldisc.readable();
-        blocked = !m_port.m_flip.is_empty();   // the discipline stopped accepting first
-        if (blocked && !m_throttled) {
-            m_throttled = true;
-            ++m_stats.throttles;
-        } else if (!blocked) {
-            m_throttled = false;
-        }
     }
     send_echo();   // before the reader hears of the line, as a terminal shows it
-    if (wake)
+    if (received > 0 && readable())
         m_device.wake_waiters();
-    // throttle()/unthrottle() run here, in thread context, never under m_lock.
-    if (blocked)
-        m_port.throttle();
+    if (!m_port.flip().is_empty())
+        throttle_port();
     else
-        m_port.unthrottle();   // everything waiting got in: the driver may take bytes again
+        unthrottle_port();
+    // END LAB 3
+    // STUB LAB 3: flush_dropping_overflow();   // stand-in: drops what does not fit, wakes on every byte
+    count_flush();
     m_port.report_errors();
+}
+
+// --- given ------------------------------------------------------------------------------------
+
+// The discipline is full and bytes wait: the port must stop taking more (once per episode).
+void Tty::throttle_port()
+{
+    {
+        sched::SpinlockGuard guard(m_lock);
+        if (!m_throttled)
+            ++m_stats.throttles;
+        m_throttled = true;
+    }
+    m_port.throttle();
+}
+
+void Tty::unthrottle_port()
+{
+    {
+        sched::SpinlockGuard guard(m_lock);
+        m_throttled = false;
+    }
+    m_port.unthrottle();   // also ends a throttle the driver started itself (its flip buffer was full)
+}
+
+void Tty::count_flush()
+{
+    sched::SpinlockGuard guard(m_lock);
+    ++m_stats.flushes;
+}
+
+// The lab 3 handout's stand-in for flush_to_ldisc(), so that the earlier labs work: every byte
+// goes to the discipline, which drops (and counts) what it has no room for, and every batch
+// wakes the readers. The TTY never throttles: a reader that falls behind loses input.
+void Tty::flush_dropping_overflow()
+{
+    u8 byte;
+    {
+        sched::SpinlockGuard guard(m_lock);
+        while (m_port.flip().take(byte)) {
+            m_ldisc.receive(byte);
+            ++m_stats.bytes_received;
+        }
+    }
+    send_echo();
+    m_device.wake_waiters();
+    m_port.unthrottle();   // the flip buffer is empty: a driver that stopped for it may go on
 }
 
 void Tty::send_echo()

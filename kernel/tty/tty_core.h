@@ -51,6 +51,10 @@ public:
     void schedule_flush();
     void flush_to_ldisc();
     void send_echo();
+    void throttle_port();
+    void unthrottle_port();
+    void count_flush();
+    void flush_dropping_overflow();
 
     Termios termios() const;
     void set_termios(Termios const& termios);
