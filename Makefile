@@ -21,8 +21,8 @@ CMDLINE    ?=
 # Parallel by default: the kernel and the host tests are many small files.
 MAKEFLAGS  += --no-builtin-rules -j$(JOBS)
 
-# --- toolchain and flags (STYLE.md "Flags that work") -------------------------------------
-# Beyond STYLE.md's list: no tail calls and prologues at function entry, so that a panic's
+# --- toolchain and flags (docs/style.md, "Freestanding C++") -------------------------------------
+# Beyond that page's list: no tail calls and prologues at function entry, so that a panic's
 # backtrace shows every frame a student expects to see (frameless leaf functions are handled by
 # the unwinder, kernel/panic.cpp).
 CXX        := g++

@@ -17,6 +17,8 @@ is any. The rules:
   lab-test-include        a lab's tests include only include/ and their own lab folder: no
                           `..` out of lab/NN-topic/
   file-too-long           source files stay under ~500 lines (fails above MAX_LINES)
+  outside-citation        sources, handouts and docs cite the project's own pages (docs/...),
+                          never design notes outside the repository
 
 Scope: the kernel image's sources (arch/, kernel/, drivers/, include/, lab/NN-*/, tests/kernel/).
 User-space programs (user/), host tests (tests/unit/) and tools are not kernel code and are not
@@ -37,6 +39,8 @@ SCOPE = ("arch", "kernel", "drivers", "include", "lab", "tests/kernel")
 PORT_IO = re.compile(r"\b(?:arch\s*::\s*)?(?:in|out)(?:b|w|l|8|16|32)\s*\(")
 ASM = re.compile(r"\b(?:asm|__asm__|__asm)\b")
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
+OUTSIDE = re.compile(r"\b(?:ARCHITECTURE|STYLE|LABS)\.md\b|\.\./shared/|/work/shared")
+DOC_SCOPE = ("README.md", "docs", "lab")
 
 
 def strip_comments_and_strings(text):
@@ -174,9 +178,31 @@ class Checker:
             self.report(path, number, "driver-includes-driver",
                         f"includes {target}, outside {driver}/: use include/ for shared interfaces")
 
+    def documents(self):
+        for top in DOC_SCOPE:
+            base = os.path.join(self.root, top)
+            if os.path.isfile(base):
+                yield top
+                continue
+            for directory, subdirs, names in os.walk(base):
+                subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+                for name in sorted(names):
+                    if name.endswith(".md"):
+                        yield os.path.relpath(os.path.join(directory, name), self.root).replace(os.sep, "/")
+
+    def check_citations(self, path):
+        with open(os.path.join(self.root, path), encoding="utf-8", errors="replace") as f:
+            for number, line in enumerate(f, 1):
+                if OUTSIDE.search(line):
+                    self.report(path, number, "outside-citation",
+                                "cites a design note outside the repository: cite docs/ instead")
+
     def run(self):
         for path in self.files():
             self.check_file(path)
+            self.check_citations(path)
+        for path in self.documents():
+            self.check_citations(path)
         return self.violations
 
 

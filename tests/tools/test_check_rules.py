@@ -96,6 +96,12 @@ class CheckRulesTest(unittest.TestCase):
     def test_file_too_long(self):
         self.assert_violation({"kernel/long.cpp": "int x;\n" * 700}, "kernel/long.cpp", 601, "file-too-long")
 
+    def test_citation_of_a_page_outside_the_repository(self):
+        self.assert_violation({"lab/02-irq/README.md": "# Lab\n\nSee ARCHITECTURE.md section 3.\n"},
+                              "lab/02-irq/README.md", 3, "outside-citation")
+        self.assert_violation({"kernel/core.cpp": "// The core (STYLE.md rule 4).\nint core();\n"},
+                              "kernel/core.cpp", 1, "outside-citation")
+
     def test_the_repository_holds_the_rules(self):
         result = run_checker(ROOT)
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
