@@ -8,11 +8,20 @@
 
 namespace arch {
 
+#ifndef CONDUIT_HOST_TEST
 void store_fence();   // x86: sfence (orders write-combining and non-temporal stores)
 void load_fence();    // x86: lfence
 void full_fence();    // x86: mfence
 // Writes back and invalidates the cache line holding `virt` (x86: clflush). Ordered only by
 // full_fence().
 void flush_cache_line(u64 virt);
+#else
+// Host unit tests (CONDUIT_HOST_TEST): the compiler's fence, and nothing to flush (the device
+// models read the same memory the code under test writes).
+inline void store_fence() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
+inline void load_fence() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
+inline void full_fence() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
+inline void flush_cache_line(u64) {}
+#endif
 
 }

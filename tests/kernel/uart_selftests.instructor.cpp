@@ -2,9 +2,9 @@
 // never reaches a handout). Each boots with `selftest.wrong=NAME`, which makes the driver use a
 // purpose-made wrong mode (drivers/char/uart16550/selftest.instructor.cpp) that no check inside
 // the guest can see, and then does exactly what the lab test does, so every in-guest check
-// passes. Their entries in tests/kernel/rubric.toml run the lab rubric's trace window and event
-// filter with the bound inverted: they pass when the trace shows the wrong mechanism, i.e.
-// exactly what makes the lab's check fail.
+// passes. Their entries in tests/kernel/rubric.toml repeat the lab test's host-side checks word
+// for word with expect_outcome = "fail": they pass when the lab's check fails with its own
+// message, naming the wrong mechanism.
 //   selftest_uart_secret_poll    lab 2's uart_irq_tx_64k, selftest.wrong=uart_secret_poll
 //   selftest_uart_poll_sets_ier  lab 1's uart_tx_buffer, selftest.wrong=uart_poll_sets_ier
 #include <drivers/uart16550_testing.h>

@@ -23,12 +23,9 @@
 //
 // MmioWindow accessors already include the compiler barrier of readl/writel (io.h), so a
 // descriptor write followed by an MMIO doorbell write needs no extra barrier with a UC window.
-// The fences are arch functions (include/arch/barrier.h); host builds (CONDUIT_HOST_TEST) use
-// the compiler's sequentially consistent fence instead.
-// Context: any. Locking: none.
-#ifndef CONDUIT_HOST_TEST
+// The fences are arch functions (include/arch/barrier.h, which has host versions for the unit
+// tests). Context: any. Locking: none.
 #include <arch/barrier.h>
-#endif
 
 namespace io {
 
@@ -38,14 +35,8 @@ inline void barrier() { __atomic_signal_fence(__ATOMIC_SEQ_CST); }
 inline void dma_wmb() { barrier(); }
 inline void dma_rmb() { barrier(); }
 
-#ifndef CONDUIT_HOST_TEST
 inline void wmb() { arch::store_fence(); }
 inline void rmb() { arch::load_fence(); }
 inline void mb() { arch::full_fence(); }
-#else
-inline void wmb() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
-inline void rmb() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
-inline void mb() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
-#endif
 
 }
