@@ -4,6 +4,7 @@
 // for inspection; optionally it has an output queue of limited size that the test drains, to
 // stand for a UART's TX queue.
 #include <kernel/dev/devfs.h>
+#include <kernel/dev/poll.h>
 #include <kernel/irq_flags.h>
 #include <kernel/sched/thread.h>
 #include <kernel/test.h>
@@ -155,6 +156,55 @@ inline ErrorOr<void> open_fake(Opened& o, char const* name)
     kstd::snprintf(path, sizeof(path), "/dev/%s", name);
     o.file = TRY(devfs::open(StringView(path), dev::OpenFlags::ReadWrite));
     o.file->set_timeout_ns(READ_TIMEOUT_NS);
+    return {};
+}
+
+// A thread that waits in dev::poll on one or two files, for the tests of poll: start() it, make
+// something happen, finish() it, look at what it saw.
+struct Poller {
+    dev::PollRequest requests[2];
+    usize count { 2 };
+    dev::File* stats_of { nullptr };   // if set: its output_queued is read as poll returns
+    sched::Thread* thread { nullptr };
+    usize volatile ready { 0 };
+    int volatile error { 0 };
+    bool volatile done { false };
+    u64 volatile returned_ns { 0 };
+    u64 volatile queued_at_return { 0 };
+};
+
+inline void poll_in_thread(void* arg)
+{
+    auto& p = *static_cast<Poller*>(arg);
+    auto ready = dev::poll({ p.requests, p.count }, 3 * time::NS_PER_S);
+    p.returned_ns = time::now_ns();
+    if (p.stats_of) {
+        tty::TtyStats stats {};
+        (void)p.stats_of->ioctl(tty::TTY_GET_STATS, uptr(&stats));
+        p.queued_at_return = stats.output_queued;
+    }
+    p.error = ready.is_error() ? ready.error().code() : 0;
+    p.ready = ready.is_error() ? 0 : ready.value();
+    p.done = true;
+}
+
+// Starts the poller and checks, 50 ms later, that it is still waiting.
+inline ErrorOr<void> start_poller(Poller& poller)
+{
+    poller.done = false;
+    poller.thread = TRY(sched::spawn("poller", poll_in_thread, &poller));
+    sched::sleep_for(50 * time::NS_PER_MS);
+    EXPECT_MSG(!poller.done, "dev::poll returned before anything happened (%zu ready)", poller.ready);
+    return {};
+}
+
+inline ErrorOr<void> finish_poller(Poller& poller)
+{
+    for (int i = 0; i < 2000 && !poller.done; ++i)
+        sched::sleep_for(time::NS_PER_MS);
+    EXPECT_MSG(poller.done, "dev::poll did not return within 2 s");
+    EXPECT_OK(sched::join(poller.thread));
+    EXPECT_MSG(poller.error == 0, "dev::poll failed with %s", kstd::errno_name(poller.error));
     return {};
 }
 

@@ -118,25 +118,6 @@ KTEST(tty_poll_readable_writable_hangup, CORE_SUITE)
     return {};
 }
 
-namespace {
-struct Poller {
-    dev::PollRequest requests[2];
-    usize volatile ready { 0 };
-    int volatile error { 0 };
-    u64 volatile returned_ns { 0 };
-    sched::Semaphore done { 0 };
-};
-void poll_two(void* arg)
-{
-    auto& p = *static_cast<Poller*>(arg);
-    auto ready = dev::poll({ p.requests, 2 }, 2 * time::NS_PER_S);
-    p.returned_ns = time::now_ns();
-    p.error = ready.is_error() ? ready.error().code() : 0;
-    p.ready = ready.is_error() ? 0 : ready.value();
-    p.done.up();
-}
-}
-
 // dev::poll on two TTYs sleeps until one is ready and says which.
 KTEST(tty_dev_poll_two_files, CORE_SUITE)
 {
@@ -144,18 +125,14 @@ KTEST(tty_dev_poll_two_files, CORE_SUITE)
     TRY(open_fake(a, "ttyq23"));
     TRY(open_fake(b, "ttyq24"));
     static Poller poller;
+    poller = Poller {};
     poller.requests[0] = { a.file.ptr(), PollMask::Readable };
     poller.requests[1] = { b.file.ptr(), PollMask::Readable };
-    auto* thread = EXPECT_OK(sched::spawn("poller", poll_two, &poller));
-    sched::sleep_for(50 * MS);
-    bool const waited = !poller.done.try_down();
+    TRY(start_poller(poller));
     u64 const typed_ns = time::now_ns();
     b.port.type("b\r");
-    EXPECT_OK(poller.done.down_timeout(time::NS_PER_S));
-    EXPECT_OK(sched::join(thread));
-    EXPECT_MSG(waited, "dev::poll returned before anything was ready");
-    EXPECT_MSG(poller.error == 0 && poller.ready == 1, "dev::poll returned %zu ready (error %d), expected 1",
-               poller.ready, poller.error);
+    TRY(finish_poller(poller));
+    EXPECT_MSG(poller.ready == 1, "dev::poll returned %zu ready, expected 1", poller.ready);
     EXPECT_EQ(poller.requests[0].ready, PollMask::None);
     EXPECT_EQ(poller.requests[1].ready, PollMask::Readable);
     ktest::note("dev::poll returned %lu us after the line was typed", (poller.returned_ns - typed_ns) / 1000);

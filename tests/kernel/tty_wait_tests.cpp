@@ -6,6 +6,7 @@
 #include <drivers/ps2kbd.h>
 #include <drivers/uart16550.h>
 #include <drivers/uart16550_testing.h>
+#include "tty_fake_port.h"
 #include <kernel/bus/platform.h>
 #include <kernel/dev/devfs.h>
 #include <kernel/dev/poll.h>
@@ -21,6 +22,9 @@
 namespace {
 
 using dev::PollMask;
+using tty_test::finish_poller;
+using tty_test::Poller;
+using tty_test::start_poller;
 constexpr u64 MS = time::NS_PER_MS;
 constexpr u64 TICK_NS = time::NS_PER_S / time::TICK_HZ;
 constexpr u8 SCANCODE_K = 0x25, SCANCODE_K_RELEASE = 0xA5;
@@ -155,47 +159,6 @@ KTEST(tty_idle_readers_not_woken, CORE_SUITE)
     return {};
 }
 
-namespace {
-struct Poller {
-    dev::PollRequest requests[2];
-    usize volatile ready { 0 };
-    int volatile error { 0 };
-    bool volatile done { false };
-    u64 volatile queued_at_return { 0 };
-    dev::File* stats_of { nullptr };
-};
-void poll_files(void* arg)
-{
-    auto& p = *static_cast<Poller*>(arg);
-    usize const count = p.requests[1].file ? 2 : 1;
-    auto ready = dev::poll({ p.requests, count }, 3 * time::NS_PER_S);
-    if (p.stats_of)
-        p.queued_at_return = tty_stats(*p.stats_of).output_queued;
-    p.error = ready.is_error() ? ready.error().code() : 0;
-    p.ready = ready.is_error() ? 0 : ready.value();
-    p.done = true;
-}
-
-ErrorOr<sched::Thread*> start_poller(Poller& poller)
-{
-    poller.done = false;
-    auto* thread = TRY(sched::spawn("poller", poll_files, &poller));
-    sched::sleep_for(50 * MS);
-    EXPECT_MSG(!poller.done, "dev::poll returned before anything happened (ready %zu)", poller.ready);
-    return thread;
-}
-
-ErrorOr<void> finish_poller(Poller& poller, sched::Thread* thread)
-{
-    for (int i = 0; i < 2000 && !poller.done; ++i)
-        sched::sleep_for(MS);
-    EXPECT_MSG(poller.done, "dev::poll did not return within 2 s");
-    EXPECT_OK(sched::join(thread));
-    EXPECT_MSG(poller.error == 0, "dev::poll failed with %s", kstd::errno_name(poller.error));
-    return {};
-}
-}
-
 // Must-show: poll on {ttyS0, tty0} returns the one that became readable.
 KTEST(tty_poll_serial_and_console, CORE_SUITE)
 {
@@ -204,11 +167,12 @@ KTEST(tty_poll_serial_and_console, CORE_SUITE)
     auto console = EXPECT_OK(open_tty0_raw());
     static Poller poller;
     for (bool key : { true, false }) {
+        poller = Poller {};
         poller.requests[0] = { serial.ptr(), PollMask::Readable };
         poller.requests[1] = { console.ptr(), PollMask::Readable };
-        sched::Thread* thread = TRY(start_poller(poller));
+        TRY(start_poller(poller));
         TRY(send_byte(*com1, *serial, key));
-        TRY(finish_poller(poller, thread));
+        TRY(finish_poller(poller));
         PollMask const want_serial = key ? PollMask::None : PollMask::Readable;
         PollMask const want_console = key ? PollMask::Readable : PollMask::None;
         ktest::note("%s: dev::poll says %zu ready: ttyS0 %#x, tty0 %#x", key ? "a key on tty0" : "a byte on ttyS0",
@@ -232,11 +196,12 @@ KTEST(tty_poll_hangup, CORE_SUITE)
     EXPECT(device);
     auto serial = EXPECT_OK(uart_test::open_binary("ttyS0", 2 * time::NS_PER_S));
     static Poller poller;
+    poller = Poller {};
     poller.requests[0] = { serial.ptr(), PollMask::Readable };
-    poller.requests[1] = {};
-    sched::Thread* thread = TRY(start_poller(poller));
+    poller.count = 1;
+    TRY(start_poller(poller));
     EXPECT_OK(platform::unbind(*device));
-    TRY(finish_poller(poller, thread));
+    TRY(finish_poller(poller));
     u8 byte;
     auto read_after = serial->read(Bytes(&byte, 1));
     bool const rebound = platform::probe_device(*device);
@@ -272,15 +237,15 @@ KTEST(tty_poll_writable_low_water, CORE_SUITE)
     serial->set_nonblocking(false);
     PollMask const when_full = EXPECT_OK(serial->poll());
     static Poller poller;
+    poller = Poller {};
     poller.requests[0] = { serial.ptr(), PollMask::Writable };
-    poller.requests[1] = {};
+    poller.count = 1;
     poller.stats_of = serial.ptr();
-    sched::Thread* thread = TRY(start_poller(poller));
+    TRY(start_poller(poller));
     EXPECT_OK(serial->ioctl(tty::TCXONC, tty::TCOON));
-    TRY(finish_poller(poller, thread));
+    TRY(finish_poller(poller));
     tty::TtyStats const stats = tty_stats(*serial);
     EXPECT_OK(uart16550::drain(*com1));
-    poller.stats_of = nullptr;
     ktest::note("queue filled with %zu bytes; the poller woke with %lu bytes still queued (low-water mark %zu); "
                 "write_wakeup calls %lu", queued, poller.queued_at_return, tty::LOW_WATER, stats.write_wakeups);
     EXPECT_MSG(queued >= 4000, "only %zu bytes were queued before EAGAIN", queued);
