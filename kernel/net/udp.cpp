@@ -85,6 +85,11 @@ void udp_receive(Ipv4Packet const& packet, OwnPtr<dev::Packet> frame)
     {
         sched::SpinlockGuard guard(g_table_lock);
         UdpSocket* socket = lookup_locked(packet.header.destination, header.destination_port, &packet.interface);
+        if (socket && socket->queued() >= socket->queue_limit()) {
+            socket->count_drop();   // full: drop before spending anything on it
+            c.udp_queue_full.add();
+            return;
+        }
         if (socket) {
             auto datagram = kstd::make<Datagram>();
             if (datagram.is_error()) {
@@ -187,6 +192,12 @@ ErrorOr<usize> UdpSocket::send_to(ReadonlyBytes data, SocketAddress destination)
     }
     counters().udp_tx.add();
     return data.size();
+}
+
+void UdpSocket::count_drop()
+{
+    sched::SpinlockGuard guard(m_queue_lock);
+    ++m_dropped;
 }
 
 bool UdpSocket::enqueue(OwnPtr<Datagram> datagram)

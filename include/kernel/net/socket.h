@@ -97,6 +97,9 @@ public:
     // Queues a datagram and wakes readers, or drops it (counted) when the queue is full.
     // Context: any but IRQ.
     bool enqueue(OwnPtr<Datagram> datagram);
+    // A datagram that found the queue full before it was even copied. Context: any but IRQ.
+    void count_drop();
+    usize queue_limit() const { return m_queue_limit; }
     Interface* bound_interface() const { return m_interface; }
 
 private:
