@@ -44,8 +44,9 @@ inline bool bar_reserved_for(char const* owner)
 // line the driver prints).
 inline ErrorOr<void> probe()
 {
-    TRY(eth0_configured());
-    auto device = EXPECT_OK(netdev::find("eth0"));
+    auto found = netdev::find("eth0");
+    EXPECT_MSG(!found.is_error(), "there is no eth0: the e1000 driver did not probe (the log says why: 'pci: e1000 probe ...')");
+    auto device = found.release_value();
     EXPECT_MSG(StringView(device->driver()) == StringView("e1000"), "eth0 is driven by %s, not e1000", device->driver());
     EXPECT_MSG(detail::bar_reserved_for("eth0"), "no 128 KiB MMIO range mapped for eth0 (`iomem` lists them): map BAR 0");
     pci::PciDevice* nic = nullptr;
