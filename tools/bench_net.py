@@ -19,7 +19,7 @@ speed; exits 1 when a run failed. Run it on a quiet machine: the load average is
 the figures.
 
 Usage: tools/bench_net.py [--iso build/conduit.iso] [--parts ping,echo,livelock]
-                          [--rates 2000,5000,10000,20000,40000] [--flood-seconds 2]
+                          [--rates 2000,5000,10000,20000,40000] [--window-seconds 1]
 """
 from __future__ import annotations
 
@@ -53,14 +53,14 @@ def fields(text: str) -> dict[str, str]:
 class Guest:
     """One QEMU boot running one bench test; the debug console goes to a file we tail."""
 
-    def __init__(self, iso: Path, test: str, words: str, net_args: list[str], workdir: Path):
+    def __init__(self, iso: Path, test: str, words: str, net_args: list[str], workdir: Path, extra=()):
         self.log = workdir / f"{test}-{int(time.time() * 1000)}.log"
         cmdline = f"test={test} nonce=0 console=debugcon {words}".replace(",", ",,")
         argv = ["qemu-system-x86_64", "-accel", "tcg", "-machine", "q35", "-m", "128M", "-cdrom", str(iso),
                 "-boot", "d", "-no-reboot", "-display", "none", "-nic", "none", "-serial", "none",
                 "-monitor", "none", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
                 "-debugcon", f"file:{self.log}", "-fw_cfg", f"name=opt/conduit/cmdline,string={cmdline}",
-                *net_args]
+                *net_args, *extra]
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE)
 
@@ -240,14 +240,17 @@ class Wire:
         return nw.ethernet(self.guest_mac, self.host_mac, nw.ETHERTYPE_IPV4,
                            nw.ipv4(self.host_ip, self.guest_ip, proto, payload))
 
-    def flood(self, rate: int, seconds: float) -> tuple[int, int]:
-        """`rate` frames/s of 64-byte UDP to port 9 for `seconds`, a ping every 50 ms among them.
-        Non-blocking: a frame QEMU does not take (the NIC's ring is full) is refused, not queued."""
+    def flood(self, rate: int, until, cap_seconds: float = 300) -> tuple[int, int, float]:
+        """`rate` frames/s of 64-byte UDP to port 9 until `until()` says the guest has measured
+        (at most cap_seconds), a ping every 50 ms among them. Non-blocking: a frame QEMU does not
+        take is refused, not queued. Returns (sent, refused, seconds)."""
         frame = self.ip_frame(nw.PROTO_UDP, nw.udp(self.host_ip, self.guest_ip, 40300, 9, bytes(22)))
         start, sent, refused, seq = time.monotonic(), 0, 0, 0
         next_ping = start
-        total = int(rate * seconds)
+        total = int(rate * cap_seconds)
         for i in range(total):
+            if i % 64 == 0 and until():
+                break
             now = time.monotonic()
             due = start + i / rate
             if due > now + 0.0005:
@@ -262,7 +265,7 @@ class Wire:
                 sent += 1
             else:
                 refused += 1
-        return sent, refused
+        return sent, refused, time.monotonic() - start
 
     def close(self) -> None:
         self.stop.set()
@@ -272,22 +275,27 @@ class Wire:
 
 
 def bench_livelock_point(args, workdir: Path, napi: bool, rate: int) -> dict:
+    """One boot: a flood while the worker counts, then one while the reader reads. The guest runs
+    with -icount (its clock counts instructions), so its measurements do not depend on how busy
+    the host is; the host floods until the guest says it has measured."""
     wire = Wire(workdir)
-    window_ms = int(args.flood_seconds * 1000) - 500
+    window_ms = int(args.window_seconds * 1000)
     guest = Guest(args.iso, "bench_net_livelock",
                   f"net.ip={GUEST_IP}/24 e1000.napi={'on' if napi else 'off'} e1000.itr=0 net.bench.window_ms={window_ms}",
-                  wire.args(), workdir)
+                  wire.args(), workdir, extra=("-icount", "shift=0"))
     try:
         done = wire.ip_frame(nw.PROTO_UDP, nw.udp(wire.host_ip, wire.guest_ip, 9999, 9999, b"done"))
         sent = refused = 0
-        for ready in (r"@@CONDUIT ready name=bench_net_livelock", r"@@CONDUIT ready-2 name=bench_net_livelock"):
-            if not guest.wait_for(ready, 60):
+        host_seconds = 0.0
+        for ready, measured in ((r"@@CONDUIT ready name=bench_net_livelock", r"@@CONDUIT measured name="),
+                                (r"@@CONDUIT ready-2 name=bench_net_livelock", r"@@CONDUIT measured-2 name=")):
+            if not guest.wait_for(ready, 300):
                 guest.finish(5)
-            took, lost = wire.flood(rate, args.flood_seconds)
-            sent, refused = sent + took, refused + lost
+            took, lost, spent = wire.flood(rate, lambda m=measured: re.search(m, guest.text()) is not None)
+            sent, refused, host_seconds = sent + took, refused + lost, host_seconds + spent
             time.sleep(0.3)
             wire.send(done)
-        guest.finish(60)
+        guest.finish(300)
     finally:
         wire.close()
     note, flood = guest.notes("livelock")[0], guest.notes("flood")[0]
@@ -297,6 +305,7 @@ def bench_livelock_point(args, workdir: Path, napi: bool, rate: int) -> dict:
     seconds = int(flood["ns"]) / 1e9
     reader_seconds = int(reading["ns"]) / 1e9
     return {"napi": napi, "rate": rate, "offered": (sent + refused) // 2, "taken_by_nic": sent // 2,
+            "host_rate": sent / host_seconds if host_seconds else 0,
             "progress": flood_rate / idle_rate if idle_rate else 0,
             "delivered_rate": int(reader["delivered"]) / reader_seconds if reader_seconds else 0,
             "stack_rate": int(flood["rx"]) / seconds if seconds else 0,
@@ -337,7 +346,7 @@ def main() -> int:
     p.add_argument("--echo-serial", type=int, default=500)
     p.add_argument("--echo-window-count", type=int, default=5000)
     p.add_argument("--rates", default="2000,5000,10000,20000,40000")
-    p.add_argument("--flood-seconds", type=float, default=2.0)
+    p.add_argument("--window-seconds", type=float, default=1.0, help="the guest's measuring windows (its clock)")
     args = p.parse_args()
     parts = set(args.parts.split(","))
     workdir = ROOT / "build" / "bench"
@@ -369,20 +378,22 @@ def main() -> int:
                           "serial echoes did not come back)")
         if "livelock" in parts:
             rates = [int(r) for r in args.rates.split(",")]
-            print(f"\nreceive livelock: 64-byte UDP floods of {args.flood_seconds} s. Flood 1: a normal-priority thread's "
+            print(f"\nreceive livelock: 64-byte UDP floods, measured over {args.window_seconds} s of the guest's clock. Flood 1: a normal-priority thread's "
                   "progress (% of its idle rate), the CPU's busy time, the frames the stack processed per second and "
                   "the NIC's interrupts; the host pings every 50 ms. Flood 2: the datagrams per second a "
                   "normal-priority reader gets")
-            print(f"  {'mode':<10}{'offered/s':>10}{'NIC took':>10}{'progress':>10}{'busy':>6}{'stack/s':>9}{'irq/s':>8}"
-                  f"{'pings':>9}{'ping ms':>9}{'reader/s':>10}")
+            print("  (offered and sent per second of the host's clock; stack, interrupts and reader per second of "
+                  "the guest's)")
+            print(f"  {'mode':<10}{'offered/s':>10}{'sent/s':>8}{'progress':>10}{'busy':>6}{'stack/s':>9}{'irq/s':>8}"
+                  f"{'pings':>10}{'ping ms':>9}{'reader/s':>10}")
             points = []
             for napi in (True, False):
                 for rate in rates:
                     r = bench_livelock_point(args, workdir, napi, rate)
                     points.append(r)
-                    print(f"  {'NAPI on' if napi else 'NAPI off':<10}{r['rate']:>10}{r['taken_by_nic']:>10}"
+                    print(f"  {'NAPI on' if napi else 'NAPI off':<10}{r['rate']:>10}{r['host_rate']:>8.0f}"
                           f"{100 * r['progress']:>9.0f}%{100 * r['busy']:>5.0f}%{r['stack_rate']:>9.0f}"
-                          f"{r['irq_rate']:>8.0f}{r['pings']:>9}{r['ping_median_ms']:>9.2f}{r['delivered_rate']:>10.0f}")
+                          f"{r['irq_rate']:>8.0f}{r['pings']:>10}{r['ping_median_ms']:>9.2f}{r['delivered_rate']:>10.0f}")
             chart(points, workdir / "net-livelock.png")
     except RuntimeError as err:
         print(f"bench-net: {err}")

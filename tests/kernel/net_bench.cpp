@@ -12,6 +12,7 @@
 #include <kernel/io/dma.h>
 #include <kernel/irq/irq.h>
 #include <kernel/kernel.h>
+#include <kernel/monitor.h>
 #include <kernel/net/echo.h>
 #include <kernel/net/ping.h>
 #include <kernel/sched/thread.h>
@@ -157,7 +158,8 @@ KTEST(bench_net_livelock, CORE_SUITE)
     Sample before = sample();
     u64 flood_rate = progress_rate(worker, window_ns);
     Sample after = sample();
-    auto done = wait_for_peer(*control, "done", 60 * time::NS_PER_S);
+    diag_print("@@CONDUIT measured name=bench_net_livelock nonce=%s\n", ktest::nonce());   // the host stops
+    auto done = wait_for_peer(*control, "done", 600 * time::NS_PER_S);
     sched::sleep_for(200 * time::NS_PER_MS);   // what the NIC still held has been taken
     u64 idle_rate_after = progress_rate(worker, window_ns);   // a second baseline: the host's load may change
     worker.stop = true;
@@ -178,11 +180,13 @@ KTEST(bench_net_livelock, CORE_SUITE)
     sched::sleep_for(window_ns);
     after = sample();
     u64 delivered = reader.received - received_before;
-    done = wait_for_peer(*control, "done", 60 * time::NS_PER_S);
+    diag_print("@@CONDUIT measured-2 name=bench_net_livelock nonce=%s\n", ktest::nonce());
+    done = wait_for_peer(*control, "done", 600 * time::NS_PER_S);
     sink->shutdown();
     (void)sched::join(reader_thread);
     EXPECT_MSG(!done.is_error(), "the host never said the second flood was done");
     ktest::note("bench_net reader delivered=%lu", delivered);
     report("reading", before, after);
+    monitor::execute("e1000");   // the NIC's drops and the polls, for the record
     return {};
 }
