@@ -282,7 +282,8 @@ def bench_livelock_point(args, workdir: Path, napi: bool, rate: int) -> dict:
     window_ms = int(args.window_seconds * 1000)
     guest = Guest(args.iso, "bench_net_livelock",
                   f"net.ip={GUEST_IP}/24 e1000.napi={'on' if napi else 'off'} e1000.itr=0 net.bench.window_ms={window_ms}",
-                  wire.args(), workdir, extra=("-icount", "shift=0"))
+                  wire.args(), workdir,
+                  extra=("-icount", f"shift={args.icount_shift}") if args.icount_shift >= 0 else ())
     try:
         done = wire.ip_frame(nw.PROTO_UDP, nw.udp(wire.host_ip, wire.guest_ip, 9999, 9999, b"done"))
         sent = refused = 0
@@ -347,6 +348,9 @@ def main() -> int:
     p.add_argument("--echo-window-count", type=int, default=5000)
     p.add_argument("--rates", default="2000,5000,10000,20000,40000")
     p.add_argument("--window-seconds", type=float, default=1.0, help="the guest's measuring windows (its clock)")
+    p.add_argument("--icount-shift", type=int, default=0,
+                   help="livelock: each guest instruction takes 2^N ns of the guest's clock (0: a 1 GHz CPU "
+                        "that executes one instruction per cycle); -1: the host's clock")
     args = p.parse_args()
     parts = set(args.parts.split(","))
     workdir = ROOT / "build" / "bench"

@@ -8,7 +8,7 @@
 // kernel/net) brings it up: rings, interrupt, bottom half, in that order; down undoes it.
 //
 // Boot words:
-//   e1000.napi=on|off     NAPI (napi.cpp, the default) or an interrupt per burst (irq.cpp)
+//   e1000.napi=on|off     NAPI (napi.cpp, the default) or one frame per interrupt (irq.cpp)
 //   e1000.budget=N        frames per NAPI poll (default 64)
 //   e1000.itr=RATE        at most RATE interrupts/s (ITR), 0 for no throttling (default 20000)
 //   e1000.rx_ring=N, e1000.tx_ring=N    descriptors per ring (multiples of 8, 8..4096; 256)

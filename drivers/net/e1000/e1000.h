@@ -6,8 +6,8 @@
 //   hw.cpp        reset, the EEPROM and the MAC address, link state, ITR
 //   napi.cpp      `e1000.napi=on`: the NAPI mode's ops table (its top half and poll are
 //                 napi_poll.cpp, lab 7 part 4)
-//   irq.cpp       `e1000.napi=off`: every interrupt's bottom half empties the rings, the
-//                 interrupt never masked (the pre-NAPI driver, kept to measure the difference)
+//   irq.cpp       `e1000.napi=off`: one frame per interrupt, the interrupt never masked (the
+//                 pre-NAPI driver, kept to measure the difference)
 //   monitor.cpp   the `e1000` monitor command
 // The register-level part (rings, interrupt mask, top half, poll) is nic.h's, which the host
 // unit tests compile too.

@@ -1,11 +1,12 @@
 // e1000 without NAPI (`e1000.napi=off`): the driver as it was written before NAPI, kept so that
 // the difference can be measured (lab/07-e1000/README.md, "Receive livelock").
 //
-// The ring interrupts are never masked. Each interrupt's bottom half (a tasklet, which runs on
-// the way out of the interrupt, ahead of every thread) reclaims the TX ring and takes every
-// frame the RX ring holds, one pass around the ring at most. When frames arrive apart, that is
-// one interrupt per frame; when they arrive faster than the CPU can take them, every interrupt
-// brings a ring's worth of work that runs before any thread does, and the threads starve.
+// One frame per interrupt. The ring interrupts are never masked; each interrupt's bottom half (a
+// tasklet, which runs on the way out of the interrupt, ahead of every thread) reclaims the TX
+// ring and takes one received frame. When more are waiting, it raises the receive interrupt
+// again itself (ICS, Interrupt Cause Set), so that every frame costs a whole interrupt, as with
+// the interrupt-per-packet drivers of the 1990s. When frames arrive faster than the CPU can take
+// interrupts for them, it takes nothing but interrupts: the threads starve (receive livelock).
 #include "e1000.h"
 #include <kstd/enforce.h>
 
@@ -34,13 +35,16 @@ void irq_stop(PciNic& nic) { nic.rx_tasklet.kill(); }
 
 }
 
-// The bottom half. Context: tasklet.
+// The bottom half: one frame, and another interrupt when more wait. Context: tasklet.
 void irq_bottom_half(void* ctx)
 {
     PciNic& nic = *static_cast<PciNic*>(ctx);
     ++nic.bottom_halves;
     reclaim_tx(nic);
-    nic.ring_ops->rx_receive(nic.rings, nic.rings.rx.count);
+    nic.ring_ops->rx_receive(nic.rings, 1);
+    RxRing const& ring = nic.rings.rx;
+    if (ring.count && (__atomic_load_n(&ring.desc[ring.next_to_clean].status, __ATOMIC_RELAXED) & rxstatus::DD))
+        nic.rings.regs.write(regs::ics, Interrupt::RxTimer);   // the next frame: the next interrupt
 }
 
 ModeOps const irq_mode_ops {
