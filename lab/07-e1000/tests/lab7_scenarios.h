@@ -67,6 +67,7 @@ inline ErrorOr<void> send_nonce_datagrams(char const* test)
     TRY(eth0_configured());
     auto socket = EXPECT_OK(net::UdpSocket::create());
     socket->set_broadcast(true);
+    auto control = EXPECT_OK(control_socket());
     announce_ready(test);
     NoncePayloads payloads;
     static u8 buffer[net::MAX_UDP_PAYLOAD];
@@ -74,7 +75,10 @@ inline ErrorOr<void> send_nonce_datagrams(char const* test)
         usize length = payloads.next(buffer);
         EXPECT_OK(socket->send_to(ReadonlyBytes(buffer, length), { WIRE_BROADCAST, EXPECT_PORT }));
     }
-    sched::sleep_for(200 * time::NS_PER_MS);   // the last frames leave the ring
+    // Stay up until the peer has them all: frames QEMU still holds for a slow peer are lost when
+    // the guest ends. A driver that cannot receive yet (part 3) never hears the peer; it waits
+    // out the timeout, and the peer's count decides either way.
+    (void)wait_for_peer(*control, "done", 5 * time::NS_PER_S);
     return {};
 }
 

@@ -114,6 +114,11 @@ def nw_port(index: int) -> int:
     return 40100 + index % 8
 
 
+# The classic TX-ring mistakes that make frames go missing or stale, named for the student.
+TX_RING_HINT = ("; the NIC fetches a descriptor as soon as TDT moves past it: is the descriptor (address, "
+                "length, EOP|IFCS|RS) written before TDT, and its buffer kept until DD?")
+
+
 def run_udp_expect(peer, options: dict) -> dict:
     """Datagrams the guest sends by itself (payloads from the nonce, net_peer.nonce_payloads),
     which must all arrive, in order and intact, on `port`."""
@@ -129,11 +134,12 @@ def run_udp_expect(peer, options: dict) -> dict:
         if frame is False or frame.ip_proto != nw.PROTO_UDP or frame.dport != port:
             continue
         if frame.data != expected[got]:
-            peer.problems.append(f"guest datagram #{got} differs: {_first_difference(frame.data, expected[got])}")
+            peer.problems.append(f"guest datagram #{got} differs: {_first_difference(frame.data, expected[got])}"
+                                 f"{TX_RING_HINT}")
             break
         got += 1
         deadline = time.monotonic() + float(options.get("timeout", 10.0))
     if got < count and not any(p.startswith("guest datagram") for p in peer.problems):
         peer.problems.append(f"only {got:,} of the {count:,} datagrams the guest should send to port {port} "
-                             "arrived")
+                             f"arrived{TX_RING_HINT}")
     return {"count": count, "received": got}
