@@ -83,7 +83,8 @@ def results_json(totals: list[SuiteTotal], meta: dict) -> str:
 def _failure_text(result: Result) -> str:
     parts = [result.reason] + [f"note: {n}" for n in result.verdict.notes]
     if result.verdict.report:
-        parts += ["", "panic report:"] + result.verdict.report
+        title = "where it hung:" if result.verdict.kind == "hang" else "panic report:"
+        parts += ["", title] + result.verdict.report
     source, tail = result.tail()
     parts += ["", f"last lines of {source}:"] + tail
     parts += ["", f"logs: {result.record.testdir}", f"rerun: {result.rerun}"]
