@@ -29,6 +29,7 @@ def _lookup_addresses(lines: list[str]) -> list[tuple[int, int]]:
 def _annotation(printed: str, function: str, location: str) -> str:
     """What to append to one frame: the source line, plus the demangled function when the
     kernel printed something else (a mangled name, or a wrong nearest symbol)."""
+    location = location.split(" (discriminator")[0]
     file = location.rsplit(":", 1)[0]
     # Assembly has no DWARF function entries; addr2line then names some unrelated function.
     if function in ("??", "") or function.split("(")[0] == printed or file.endswith((".S", ".s")):
