@@ -47,7 +47,7 @@ KERNEL_ELF := $(BUILD)/kernel.elf
 KERNEL_ISO := $(BUILD)/conduit.iso
 
 .PHONY: all deps kernel iso run check grade unit-tests grader-tests symbols-check \
-    qemu-gdb gdb bench-boot bench-uart handout handout-check clean
+    qemu-gdb gdb bench-boot bench-uart handout handout-check grade-submissions clean
 
 all: deps $(KERNEL_ISO)
 
@@ -139,6 +139,14 @@ bench-boot: all
 # The lecture's PIO-vs-interrupt table for the UART, measured (poll and irq, TX and RX).
 bench-uart: all
 	@$(PYTHON) tools/bench_uart.py --iso $(KERNEL_ISO)
+
+# Batch grading: every submission in SUBMISSIONS (folders, .tar.gz, .zip, git bundles) built
+# from pristine material in a sandbox and graded; see lab/grader/README.md "Batch grading".
+grade-submissions: all
+	@test -n "$(LAB)" -a -n "$(SUBMISSIONS)" || { echo "usage: make grade-submissions LAB=N SUBMISSIONS=dir [JOBS=J] [FORCE=1] [UNSAFE=1]"; exit 2; }
+	@$(PYTHON) lab/grader/grade.py batch --lab $(LAB) --jobs $(JOBS) --out $(BUILD)/batch/lab$(LAB) \
+	    --seed $(BUILD)/handouts/lab$(LAB)/build --seed $(BUILD) $(if $(FORCE),--force) $(if $(UNSAFE),--unsafe) \
+	    $(SUBMISSIONS)
 
 handout:
 	@test -n "$(LAB)" -a -n "$(OUT)" || { echo "usage: make handout LAB=N OUT=dir"; exit 2; }

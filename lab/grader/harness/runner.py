@@ -212,6 +212,9 @@ def run_test(test: TestCase, options: RunOptions, registry: ProcessRegistry) -> 
     try:
         if record.error is None:
             peer_args += probe.prepare()
+            if options.sandbox is not None:
+                # QEMU runs as the sandbox's user: it must write its logs and reach the sockets.
+                options.sandbox.adopt(testdir, ctx.short_dir())
             record.argv = build_command(test, options, record.nonce, peer_args)
             write_cmd_file(testdir / "cmd.txt", test, record.argv, record.nonce, options.root,
                            ctx.short_dir())
@@ -253,7 +256,10 @@ def _boot(test: TestCase, options: RunOptions, record: RunRecord, peers: list,
         try:
             # Own session: QEMU must not read the terminal, and killing the group also
             # reaches children of a wrapper given with --qemu.
-            proc = subprocess.Popen(record.argv, stdin=subprocess.DEVNULL, stdout=errlog,
+            argv = record.argv
+            if options.sandbox is not None:
+                argv = options.sandbox.wrap(argv, [record.testdir, probe.path.parent])
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=errlog,
                                     stderr=subprocess.STDOUT, start_new_session=True)
         except OSError as err:
             record.stop = "error"
