@@ -47,7 +47,7 @@ KERNEL_ELF := $(BUILD)/kernel.elf
 KERNEL_ISO := $(BUILD)/conduit.iso
 
 .PHONY: all deps kernel iso run check grade unit-tests grader-tests symbols-check \
-    qemu-gdb gdb bench-boot bench-uart handout handout-check grade-submissions clean
+    qemu-gdb gdb bench-boot bench-uart handout handout-check grade-submissions autograder clean
 
 all: deps $(KERNEL_ISO)
 
@@ -147,6 +147,12 @@ grade-submissions: all
 	@$(PYTHON) lab/grader/grade.py batch --lab $(LAB) --jobs $(JOBS) --out $(BUILD)/batch/lab$(LAB) \
 	    --seed $(BUILD)/handouts/lab$(LAB)/build --seed $(BUILD) $(if $(FORCE),--force) $(if $(UNSAFE),--unsafe) \
 	    $(SUBMISSIONS)
+
+# The Gradescope autograder zip for one lab (build/autograder/labN-autograder.zip).
+autograder: all
+	@test -n "$(LAB)" || { echo "usage: make autograder LAB=N [UNSAFE=1]"; exit 2; }
+	@$(PYTHON) tools/grade_autograder.py --lab $(LAB) --out $(BUILD)/autograder \
+	    --seed $(BUILD)/handouts/lab$(LAB)/build --seed $(BUILD) $(if $(UNSAFE),--unsafe)
 
 handout:
 	@test -n "$(LAB)" -a -n "$(OUT)" || { echo "usage: make handout LAB=N OUT=dir"; exit 2; }

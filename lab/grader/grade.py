@@ -17,11 +17,15 @@ from harness.cli import main  # noqa: E402
 
 
 def _dispatch() -> int:
-    """`grade.py batch ...` grades a folder of submissions (harness/batch_cli.py); anything
-    else grades this tree."""
+    """`grade.py batch ...` grades a folder of submissions (harness/batch_cli.py), `grade.py
+    autograder ...` one submission on Gradescope (harness/gradescope.py); anything else grades
+    this tree."""
     if sys.argv[1:2] == ["batch"]:
         from harness import batch_cli
         return batch_cli.main(sys.argv[2:])
+    if sys.argv[1:2] == ["autograder"]:
+        from harness import gradescope
+        return gradescope.main(sys.argv[2:])
     return main()
 
 

@@ -125,7 +125,10 @@ def gradescope_json(totals: list[SuiteTotal], wall_time: float) -> str:
                 "score": result.score, "max_score": result.test.points,
                 "status": "passed" if result.passed else "failed",
                 "output": ("passed" if result.passed else _failure_text(result)),
+                "output_format": "text",
             }
+            if result.test.hidden:
+                entry["visibility"] = "after_published"
             if total.suite.lab is not None:
                 entry["number"] = f"{total.suite.lab}.{number}"
             tests.append(entry)
