@@ -9,6 +9,7 @@ Stages (each counts its own tests):
   tools     the handout tools' own tests (tests/tools, Python unittest)
   kernel    every in-kernel test suite through the grader, one QEMU per test
   handouts  the lab invariant: each handout builds, boots, passes earlier labs, scores 0 on its own
+  batch     batch grading of cheating submissions in the sandbox, and the Gradescope autograder
 """
 import argparse
 import glob
@@ -117,9 +118,21 @@ def stage_handouts(args):
     return (doc["passed"], doc["failed"]) if proc.returncode == 0 or doc["failed"] else (0, 1)
 
 
+def stage_batch(args):
+    """Batch grading of the cheating fixtures and the Gradescope autograder (tools/grade_check.py);
+    after the handouts stage, whose lab trees seed its pristine build."""
+    proc = run([sys.executable, "tools/grade_check.py", "--jobs", str(args.jobs)])
+    summary = os.path.join(BUILD, "grade-check", "summary.json")
+    if not os.path.exists(summary):
+        return (0, 1)
+    with open(summary) as f:
+        doc = json.load(f)
+    return (doc["passed"], doc["failed"]) if proc.returncode == 0 or doc["failed"] else (0, 1)
+
+
 STAGES = [("symbols", stage_symbols), ("fences", stage_fences), ("unit", stage_unit),
           ("grader", stage_grader), ("tools", stage_tools), ("kernel", stage_kernel),
-          ("handouts", stage_handouts)]
+          ("handouts", stage_handouts), ("batch", stage_batch)]
 
 
 def main():

@@ -77,13 +77,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--unsafe", action="store_true",
                    help="grade without a sandbox where Gradescope's container allows none")
     p.add_argument("--seed", type=Path, action="append", default=[], help="build folders to seed from")
+    p.add_argument("--pristine", type=Path, metavar="DIR",
+                   help="zip this prepared pristine material (a batch run's OUT/pristine) as it is")
     args = p.parse_args(argv)
     out = args.out.resolve()
     seeds = [s.resolve() for s in args.seed] + [ROOT / "build" / "handouts" / f"lab{args.lab}" / "build",
                                                 ROOT / "build"]
     try:
-        pristine = pristine_mod.prepare(ROOT, args.lab, out / f"lab{args.lab}" / "pristine", seeds,
-                                        max(1, len(os.sched_getaffinity(0))))
+        if args.pristine:
+            pristine = pristine_mod.load(args.pristine.resolve())
+            if pristine.lab != args.lab:
+                raise pristine_mod.PristineError(f"{args.pristine} is lab {pristine.lab}, not {args.lab}")
+        else:
+            pristine = pristine_mod.prepare(ROOT, args.lab, out / f"lab{args.lab}" / "pristine", seeds,
+                                            max(1, len(os.sched_getaffinity(0))))
     except pristine_mod.PristineError as err:
         print(f"autograder: {err}", file=sys.stderr)
         return 2
