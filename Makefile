@@ -156,7 +156,7 @@ autograder: all
 
 handout:
 	@test -n "$(LAB)" -a -n "$(OUT)" || { echo "usage: make handout LAB=N OUT=dir"; exit 2; }
-	@$(PYTHON) tools/handout.py --lab $(LAB) --out $(OUT)
+	@$(PYTHON) tools/handout.py --lab $(LAB) --out $(OUT) $(if $(FORCE),--force)
 
 # The lab invariant on its own (make check runs it too).
 handout-check: all

@@ -240,7 +240,7 @@ def make_all(lab: int, out: Path, names: list[str], copies: int = 0) -> list[Pat
     files = student_files(lab)
     with tempfile.TemporaryDirectory(prefix="fixtures-") as tmp:
         handout_tree = Path(tmp) / "conduit"
-        handout.make_handout(ROOT, lab, handout_tree)
+        handout.make_handout(ROOT, lab, handout_tree, git=False)
         if copies:
             made = []
             for index in range(1, copies + 1):

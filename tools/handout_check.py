@@ -44,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import fences    # noqa: E402
 import handout   # noqa: E402
+import handout_citations  # noqa: E402
 from build_seed import needs_host_tests, seed_build  # noqa: E402,F401
 
 ROOT = fences.repo_root()
@@ -135,6 +136,21 @@ def grade(root: Path, tree: Path, build: Path, labs: list[int], jobs: int, out: 
             return json.load(f), time.monotonic() - started
     except (OSError, ValueError):
         return None, time.monotonic() - started
+
+
+def check_stands_alone(run: LabRun) -> None:
+    """A student tree stands alone: every path its README, handouts and headers cite is in
+    it; it is a git repository with the handout as its one commit; its README is written for
+    students."""
+    dead = handout_citations.check_tree(run.tree)
+    run.add("citations resolve", not dead, "\n".join(str(p) for p in dead[:20]) +
+            (f"\n... and {len(dead) - 20} more" if len(dead) > 20 else ""))
+    log = subprocess.run(["git", "-C", str(run.tree), "log", "--format=%s"], capture_output=True, text=True)
+    run.add("a git repository with one commit", log.returncode == 0 and log.stdout.splitlines() ==
+            [f"Lab {run.lab} handout"], log.stdout + log.stderr)
+    readme = (run.tree / "README.md").read_text(errors="replace") if (run.tree / "README.md").is_file() else ""
+    run.add("README.md is the student README", readme.startswith(f"# Conduit: lab {run.lab}")
+            and "reference solution" not in readme and "make handout" not in readme, readme[:200])
 
 
 def lab_tests(results: dict, lab: int) -> list[dict]:
@@ -239,13 +255,14 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.monotonic()
         base = previous.tree if previous is not None and previous.built else None
         try:
-            plan = handout.make_handout(ROOT, lab, run.tree, base=base)
+            plan = handout.make_handout(ROOT, lab, run.tree, base=base, force=True, allow_inside=True)
         except (handout.HandoutError, OSError) as err:
             run.add("handout generated", False, str(err))
             say(f"  lab {lab}: handout FAILED: {err}")
             continue
         run.add("handout generated", True, f"{len(plan.rendered)} files changed, "
                 f"{len(plan.removed)} instructor-only files left out")
+        check_stands_alone(run)
         seed_build(base / "build" if base else REF_BUILD, run.tree)
         run.times["handout"] = time.monotonic() - t0
         log = out / f"lab{lab}-build.log"

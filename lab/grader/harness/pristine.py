@@ -122,7 +122,7 @@ def prepare(reference: Path, lab: int, dest: Path, seeds: list[Path], jobs: int,
     # A handout tree next to the seed (build/handouts/labN from make check): files equal to
     # its copies take its times, so its objects are current for them.
     base = seed.parent if seed is not None and (seed.parent / fences.HANDOUT_STAMP).is_file() else None
-    handout.write_handout(plan, tree, base)
+    handout.write_handout(plan, tree, base, git=False, force=True, allow_inside=True)
     (dest / "rubric.toml").write_text(rubric_text, encoding="utf-8")
     suite, tests = rubric.load(dest / "rubric.toml")
     if suite.student is None:
