@@ -31,6 +31,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -128,8 +129,11 @@ def check_autograder(checks: Checks, lab: int, fixtures: Path, work: Path) -> No
         names = set(archive.namelist())
     checks.add("the zip has setup.sh and run_autograder at its root",
                {"setup.sh", "run_autograder"} <= names)
-    for name, want in (("reference", "full"), ("handout", 0)):
-        doc = autograder_run(zip_path, fixtures / name, work / f"autograder-{name}")
+    runs = (("reference", "full"), ("handout", 0))
+    with ThreadPoolExecutor(max_workers=len(runs)) as pool:     # one QEMU each: both cores busy
+        docs = list(pool.map(lambda run: autograder_run(zip_path, fixtures / run[0], work / f"autograder-{run[0]}"),
+                             runs))
+    for (name, want), doc in zip(runs, docs):
         problems = gradescope.validate(doc) if doc is not None else ["no results.json"]
         checks.add(f"autograder on the {name}: results.json has Gradescope's documented fields",
                    not problems, "; ".join(problems[:5]))

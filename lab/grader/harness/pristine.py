@@ -148,6 +148,25 @@ def prepare(reference: Path, lab: int, dest: Path, seeds: list[Path], jobs: int,
     return load(dest)
 
 
+SOURCE_TIME = 1_000_000_000        # 2001: every source of the pristine tree
+BUILT_TIME = SOURCE_TIME + 86_400  # a day later: everything under build/
+
+
+def settle_times(tree: Path) -> None:
+    """The pristine tree is built and consistent by construction, but an unzip (Python's
+    zipfile restores no times) or a copy may have lost the order of its times, and make would
+    then recompile everything. Sources get one old time and build outputs a later one, so make
+    sees exactly what was true when it was built; a student's file, put in later with the
+    current time, is the only thing newer."""
+    for base, dirs, files in os.walk(tree):
+        built = Path(base) == tree / "build" or (tree / "build") in Path(base).parents
+        when = BUILT_TIME if built else SOURCE_TIME
+        for name in files + dirs:
+            path = os.path.join(base, name)
+            if not os.path.islink(path):
+                os.utime(path, (when, when))
+
+
 def load(dest: Path) -> Pristine:
     """A prepared PRISTINE (as `prepare` or the autograder zip left it)."""
     try:
@@ -159,5 +178,6 @@ def load(dest: Path) -> Pristine:
     suite, tests = rubric.load(dest / "rubric.toml")
     if suite.student is None:
         raise PristineError(f"{dest / 'rubric.toml'} has no [student] table")
+    settle_times(dest / "tree")
     return Pristine(dir=dest, lab=stamp["lab"], suite=suite, tests=tests,
                     host_tests=bool(stamp.get("host_tests")), stamp=stamp)
