@@ -117,30 +117,26 @@ def instructor_tool(path):
     return False
 
 
-def stage_handouts(args):
-    if not instructor_tool("tools/handout_check.py"):
+def summary_stage(tool, summary, args):
+    """A stage whose tool writes {passed, failed} into a summary file (handouts, batch)."""
+    if not instructor_tool(tool):
         return None
-    proc = run([sys.executable, "tools/handout_check.py", "--jobs", str(args.jobs)])
-    summary = os.path.join(BUILD, "handouts", "summary.json")
+    proc = run([sys.executable, tool, "--jobs", str(args.jobs)])
     if not os.path.exists(summary):
         return (0, 1)
     with open(summary) as f:
         doc = json.load(f)
     return (doc["passed"], doc["failed"]) if proc.returncode == 0 or doc["failed"] else (0, 1)
+
+
+def stage_handouts(args):
+    return summary_stage("tools/handout_check.py", os.path.join(BUILD, "handouts", "summary.json"), args)
 
 
 def stage_batch(args):
     """Batch grading of the cheating fixtures and the Gradescope autograder (tools/grade_check.py);
     after the handouts stage, whose lab trees seed its pristine build."""
-    if not instructor_tool("tools/grade_check.py"):
-        return None
-    proc = run([sys.executable, "tools/grade_check.py", "--jobs", str(args.jobs)])
-    summary = os.path.join(BUILD, "grade-check", "summary.json")
-    if not os.path.exists(summary):
-        return (0, 1)
-    with open(summary) as f:
-        doc = json.load(f)
-    return (doc["passed"], doc["failed"]) if proc.returncode == 0 or doc["failed"] else (0, 1)
+    return summary_stage("tools/grade_check.py", os.path.join(BUILD, "grade-check", "summary.json"), args)
 
 
 STAGES = [("symbols", stage_symbols), ("fences", stage_fences), ("unit", stage_unit),

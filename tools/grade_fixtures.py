@@ -154,23 +154,24 @@ def tar_of(tree: Path, target: Path, extra=None) -> Path:
     return target
 
 
-def make(name: str, handout_tree: Path, out: Path, files: list[str], lab: int) -> Path:
-    """One submission called name in out; returns its path."""
-    tree = copy_tree(handout_tree, out / f"{name}.tmp")
-    driver = next((f for f in files if FORGE_CALL[0] in (tree / f).read_text()),
-                  next(f for f in files if f.endswith(".cpp")))
+def _forge(tree: Path, driver: str) -> None:
+    text = (tree / driver).read_text()
+    includes = [m.end() for m in re.finditer(r"^#include .*$", text, re.MULTILINE)]
+    cut = includes[-1] + 1 if includes else 0
+    text = text[:cut] + FORGER + text[cut:]
+    if FORGE_CALL[0] in text:
+        text = text.replace(FORGE_CALL[0], FORGE_CALL[0] + FORGE_CALL[1], 1)
+    else:
+        text += "namespace { [[maybe_unused]] int const g_forged = (forge_a_pass(), 0); }\n"
+    (tree / driver).write_text(text)
+
+
+def _tamper(name: str, tree: Path, files: list[str], driver: str, lab: int) -> None:
+    """What the submission does to its copy of the handout."""
     if name in ("reference", "bundle"):
         with_reference_files(tree, files)
     if name == "forger":
-        text = (tree / driver).read_text()
-        includes = [m.end() for m in re.finditer(r"^#include .*$", text, re.MULTILINE)]
-        cut = includes[-1] + 1 if includes else 0
-        text = text[:cut] + FORGER + text[cut:]
-        if FORGE_CALL[0] in text:
-            text = text.replace(FORGE_CALL[0], FORGE_CALL[0] + FORGE_CALL[1], 1)
-        else:
-            text += "namespace { [[maybe_unused]] int const g_forged = (forge_a_pass(), 0); }\n"
-        (tree / driver).write_text(text)
+        _forge(tree, driver)
     if name == "runner-caller":
         append(tree, driver, RUNNER_CALLER)
     if name in ("makefile-rewrites", "tamperer"):
@@ -188,6 +189,21 @@ def make(name: str, handout_tree: Path, out: Path, files: list[str], lab: int) -
                 shutil.copyfile(ROOT / "build" / product, build / product)
     if name == "does-not-build":
         append(tree, driver, "\nthis is not C++ at all;\n")
+
+
+def _zip_tree(tree: Path, target: Path, top: str, extra=None) -> Path:
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(tree.rglob("*")):
+            if path.is_file():
+                archive.write(path, f"{top}/{path.relative_to(tree).as_posix()}")
+        if extra:
+            extra(archive)
+    shutil.rmtree(tree)
+    return target
+
+
+def _package(name: str, tree: Path, out: Path, driver: str) -> Path:
+    """How the submission is handed in: a folder, or an archive (some of them broken)."""
     if name == "dotdot":
         def escape(tar):
             data = f"echo pwned > {CANARY}\n".encode()
@@ -202,20 +218,10 @@ def make(name: str, handout_tree: Path, out: Path, files: list[str], lab: int) -
             tar.addfile(info)
         return tar_of(tree, out / "symlink-escape.tar.gz", link)
     if name == "huge-file":
-        target = out / "huge-file.zip"
-        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr(f"{tree.name}/{driver}", (tree / driver).read_bytes())
-            archive.writestr(f"{tree.name}/data.bin", b"\0" * (40 << 20))
-        shutil.rmtree(tree)
-        return target
+        return _zip_tree(tree, out / "huge-file.zip", tree.name,
+                         lambda archive: archive.writestr(f"{tree.name}/data.bin", b"\0" * (40 << 20)))
     if name == "makefile-rewrites":
-        target = out / "makefile-rewrites.zip"
-        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-            for path in sorted(tree.rglob("*")):
-                if path.is_file():
-                    archive.write(path, f"conduit/{path.relative_to(tree).as_posix()}")
-        shutil.rmtree(tree)
-        return target
+        return _zip_tree(tree, out / "makefile-rewrites.zip", "conduit")
     if name == "stale-build":
         return tar_of(tree, out / "stale-build.tar.gz")
     if name == "bundle":
@@ -223,6 +229,15 @@ def make(name: str, handout_tree: Path, out: Path, files: list[str], lab: int) -
     final = out / name
     tree.rename(final)
     return final
+
+
+def make(name: str, handout_tree: Path, out: Path, files: list[str], lab: int) -> Path:
+    """One submission called name in out; returns its path."""
+    tree = copy_tree(handout_tree, out / f"{name}.tmp")
+    driver = next((f for f in files if FORGE_CALL[0] in (tree / f).read_text()),
+                  next(f for f in files if f.endswith(".cpp")))
+    _tamper(name, tree, files, driver, lab)
+    return _package(name, tree, out, driver)
 
 
 def _bundle(tree: Path, target: Path) -> Path:
