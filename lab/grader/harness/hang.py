@@ -65,7 +65,7 @@ class HangProbe:
             self.listener.close()
             self.listener = None
 
-    def diagnose(self, elf: Path | None, root: Path, apic: bool) -> HangReport:
+    def diagnose(self, elf: Path | None, root: Path, apic: bool, wrap=None) -> HangReport:
         report = HangReport()
         try:
             conn = self._connect()
@@ -85,7 +85,7 @@ class HangProbe:
             except QmpError as err:
                 report.summary = f"(QEMU's monitor did not answer: {err})"
                 return report
-        _fill(report, registers, frames, chips, elf, root)
+        _fill(report, registers, frames, chips, elf, root, wrap)
         return report
 
     def _connect(self) -> socket.socket:
@@ -146,10 +146,10 @@ def _frames(client: QmpClient, registers: str) -> list[int]:
     return frames
 
 
-def describe(addresses: list[int], elf: Path | None, root: Path) -> list[str]:
+def describe(addresses: list[int], elf: Path | None, root: Path, wrap=None) -> list[str]:
     """'function (file:line)' per address (return addresses are looked up one byte back, so
     that they land on the calling line)."""
-    found = symbolize.lookup([addresses[0]] + [a - 1 for a in addresses[1:]], elf, root) \
+    found = symbolize.lookup([addresses[0]] + [a - 1 for a in addresses[1:]], elf, root, wrap) \
         if addresses else None
     if found is None:
         return [f"0x{a:x}" for a in addresses]
@@ -157,9 +157,9 @@ def describe(addresses: list[int], elf: Path | None, root: Path) -> list[str]:
             for a, (function, location) in zip(addresses, found)]
 
 
-def _fill(report: HangReport, registers: str, frames: list[int], chips, elf, root) -> None:
+def _fill(report: HangReport, registers: str, frames: list[int], chips, elf, root, wrap) -> None:
     regs = _registers(registers)
-    names = describe(frames, elf, root)
+    names = describe(frames, elf, root, wrap)
     interrupts = "on" if regs.get("RFL", 0) & 0x200 else "off"
     state = "halted (hlt)" if regs.get("HLT") else "running"
     where = names[0] if names else "an unknown place (no RIP in 'info registers')"

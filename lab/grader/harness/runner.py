@@ -237,7 +237,8 @@ def run_test(test: TestCase, options: RunOptions, registry: ProcessRegistry) -> 
 def _diagnose(test: TestCase, options: RunOptions, record: RunRecord, probe: HangProbe) -> None:
     """Where the guest was when it stopped making progress (hang.py), before it is killed."""
     apic = "irqchip=apic" in test.cmdline.split()
-    record.hang = probe.diagnose(options.kernel_elf, options.root, apic)
+    wrap = options.sandbox.wrap if options.sandbox is not None else None
+    record.hang = probe.diagnose(options.kernel_elf, options.root, apic, wrap)
     (record.testdir / "hang.txt").write_text(record.hang.text())
 
 

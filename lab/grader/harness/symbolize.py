@@ -37,15 +37,18 @@ def _annotation(printed: str, function: str, location: str) -> str:
     return f"{function}, {location}"
 
 
-def lookup(addresses: list[int], elf: Path | None, root: Path | None = None) -> list[tuple[str, str]] | None:
+def lookup(addresses: list[int], elf: Path | None, root: Path | None = None,
+           wrap=None) -> list[tuple[str, str]] | None:
     """(function, file:line) for each address, with paths relative to root; None when
-    addr2line or the ELF is missing or answers oddly. Pass return addresses minus one."""
+    addr2line or the ELF is missing or answers oddly. Pass return addresses minus one. A
+    submission's ELF is untrusted input: `wrap` runs addr2line in the batch sandbox."""
     tool = shutil.which("addr2line")
     if not addresses or tool is None or elf is None or not elf.is_file():
         return None
     try:
-        result = subprocess.run([tool, "-f", "-C", "-e", str(elf)] + [hex(a) for a in addresses],
-                                capture_output=True, text=True, timeout=20, check=False)
+        argv = [tool, "-f", "-C", "-e", str(elf)] + [hex(a) for a in addresses]
+        result = subprocess.run(wrap(argv) if wrap else argv, capture_output=True, text=True,
+                                timeout=20, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
     answers = result.stdout.splitlines()
@@ -64,9 +67,9 @@ def lookup(addresses: list[int], elf: Path | None, root: Path | None = None) -> 
     return out
 
 
-def symbolize(report: list[str], elf: Path | None, root: Path | None = None) -> list[str]:
+def symbolize(report: list[str], elf: Path | None, root: Path | None = None, wrap=None) -> list[str]:
     frames = _lookup_addresses(report)
-    found = lookup([address for _, address in frames], elf, root) if report and frames else None
+    found = lookup([address for _, address in frames], elf, root, wrap) if report and frames else None
     if found is None:
         return report
     out = list(report)
