@@ -118,10 +118,11 @@ def main(argv: list[str]) -> int:
     print(f"batch: lab {args.lab}, {len(paths)} submission{'s' if len(paths) != 1 else ''}, "
           f"{args.jobs} at a time, {'sandboxed' if options.sandbox else 'UNSAFE: no sandbox'}; "
           f"pristine {pristine.dir}", flush=True)
+    grading = time.monotonic()
     rows = run_all(paths, names, pristine, options, args.jobs)
-    wall = time.monotonic() - started
-    write_outputs(out, rows, pristine, wall, args.jobs)
-    print_summary(rows, wall, args.jobs, out)
+    wall = time.monotonic() - grading
+    write_outputs(out, rows, pristine, wall, args.jobs, grading - started)
+    print_summary(rows, wall, args.jobs, out, grading - started)
     return 0
 
 
@@ -151,9 +152,11 @@ def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.2f}"
 
 
-def write_outputs(out: Path, rows: list[dict], pristine, wall: float, jobs: int) -> None:
+def write_outputs(out: Path, rows: list[dict], pristine, wall: float, jobs: int,
+                  pristine_seconds: float) -> None:
     graded = [r for r in rows if not r.get("resumed")]
     doc = {"schema": "conduit-batch-results/1", "lab": pristine.lab, "pristine": pristine.stamp,
+           "pristine_seconds": round(pristine_seconds, 1),
            "wall_time": round(wall, 1), "jobs": jobs, "submissions": len(rows),
            "seconds_per_submission": round(wall / max(1, len(graded)), 1) if graded else None,
            "load_average": os.getloadavg(), "rows": rows}
@@ -177,7 +180,7 @@ def write_outputs(out: Path, rows: list[dict], pristine, wall: float, jobs: int)
                              row.get("times", {}).get("total", "")] + cells)
 
 
-def print_summary(rows: list[dict], wall: float, jobs: int, out: Path) -> None:
+def print_summary(rows: list[dict], wall: float, jobs: int, out: Path, pristine_seconds: float) -> None:
     width = max([len(r["student"]) for r in rows] + [7])
     print(f"\n  {'student':<{width}}  {'score':>9}  {'status':<13} {'seconds':>7}  reason")
     for row in rows:
@@ -187,8 +190,9 @@ def print_summary(rows: list[dict], wall: float, jobs: int, out: Path) -> None:
     graded = [r for r in rows if not r.get("resumed")]
     times = [r.get("times", {}).get("total", 0) for r in graded]
     load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    print(f"\npristine material ready in {pristine_seconds:.1f} s")
     if graded:
-        print(f"\n{len(graded)} submission{'s' if len(graded) != 1 else ''} graded in {wall:.1f} s, "
+        print(f"{len(graded)} submission{'s' if len(graded) != 1 else ''} graded in {wall:.1f} s, "
               f"{jobs} at a time: {wall / len(graded):.1f} s per submission "
               f"(each took {sum(times) / len(times):.1f} s on average, {min(times):.1f}-{max(times):.1f} s); "
               f"load average {load}")
