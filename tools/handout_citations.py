@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TOP_FOLDERS = ("arch", "docs", "drivers", "include", "kernel", "lab", "tests", "tools", "user")
-PATH_RE = re.compile(r"(?<![\w./-])((?:%s)/[A-Za-z0-9_.*<>$/-]*[A-Za-z0-9_/])" % "|".join(TOP_FOLDERS))
+PATH_RE = re.compile(r"(?<![\w./-])((?:%s)/[A-Za-z0-9_.*<$][A-Za-z0-9_.*<>$/-]*[A-Za-z0-9_/]|"
+                     r"(?:%s)/[A-Za-z0-9_])" % ("|".join(TOP_FOLDERS), "|".join(TOP_FOLDERS)))
 DOC_RE = re.compile(r"(?<![\w./-])([A-Z][A-Z0-9_-]*\.md)\b")
 OUTSIDE_RE = re.compile(r"(\.\./shared\S*|/work/\S+)")
 TEMPLATE_MARKS = ("*", "NN", "<", ">", "...", "$", "{", "}")
@@ -62,13 +63,27 @@ def _exists(tree: Path, cited: str) -> bool:
     return any((tree / base / candidate).exists() for base in SEARCH for candidate in {path, stem})
 
 
+CONTINUATION_RE = re.compile(r"^\s*(?://+|#+|\*+|<!--)?\s*([A-Za-z0-9_./-]+)")
+
+
+def _unwrapped(cited: str, line: str, end: int, following: str | None) -> str:
+    """A path broken at a hyphen at the end of a comment line ("docs/how-a-byte-" and, on the
+    next line, "travels.md") is one citation."""
+    if following is None or line[end:].strip() != "-":
+        return cited
+    more = CONTINUATION_RE.match(following)
+    return cited + "-" + more.group(1) if more else cited
+
+
 def check_text(tree: Path, rel: str, text: str) -> list[Problem]:
     problems = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    lines = text.splitlines()
+    for number, line in enumerate(lines, start=1):
         for match in OUTSIDE_RE.finditer(line):
             problems.append(Problem(rel, number, match.group(1), "outside the repository"))
+        following = lines[number] if number < len(lines) else None
         for match in PATH_RE.finditer(line):
-            cited = match.group(1)
+            cited = _unwrapped(match.group(1), line, match.end(), following)
             if any(mark in cited for mark in TEMPLATE_MARKS) or cited.startswith("build/"):
                 continue
             if not _exists(tree, cited):
