@@ -38,10 +38,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT / "lab" / "grader"))
 
+import fences  # noqa: E402
 import grade_fixtures  # noqa: E402
 from harness import gradescope  # noqa: E402
 
 BUILD = (ROOT / (os.environ.get("BUILD") or "build")).resolve()
+SOURCES = (".cpp", ".h", ".S", ".toml")
 
 
 class Checks:
@@ -83,6 +85,30 @@ def check_rows(checks: Checks, rows: list[dict]) -> None:
                    + (f", says '{words}'" if words else ""),
                    row["status"] == want_status and score_ok and words in text,
                    f"got {row['status']} {row['score']:g}/{full:g}: {text[:300]}")
+
+
+def check_reference_static(checks: Checks) -> None:
+    """Each lab's allowlists must let its reference solution through: otherwise an honest
+    student written like the reference would score zero."""
+    from harness import rubric, static_check
+    for path in rubric.lab_manifests(ROOT):
+        suite, _ = rubric.load(path)
+        if suite.student is None:
+            checks.add(f"lab {suite.lab} has a [student] table", False, str(path))
+            continue
+        files = sorted(p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*")
+                       if p.is_file() and not p.relative_to(ROOT).as_posix().startswith(("build/", ".git/"))
+                       and suite.student.owns(p.relative_to(ROOT).as_posix()))
+        missing = [f for f in suite.student.files if "*" not in f and not (ROOT / f).is_file()]
+        findings = static_check.check(ROOT, suite.student, files, build=BUILD)
+        fenced = sorted(name for name, parsed in fences.scan_tree(ROOT).files.items()
+                        if any(f.lab == suite.lab for f in parsed.fences) and name.endswith(SOURCES))
+        unowned = [name for name in fenced if not suite.student.owns(name)]
+        checks.add(f"lab {suite.lab}: [student] files name every source with a lab {suite.lab} fence",
+                   not unowned, ", ".join(unowned))
+        checks.add(f"lab {suite.lab}: the reference's files pass the static checks",
+                   files and not missing and not findings,
+                   "; ".join([f"no such file: {m}" for m in missing] + [f.line() for f in findings[:5]]))
 
 
 def run_batch(lab: int, fixtures: Path, out: Path, jobs: int, force: bool) -> tuple[subprocess.CompletedProcess, dict | None]:
@@ -158,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True)
     os.chmod(work, 0o755)
     checks = Checks()
+    check_reference_static(checks)
     fixtures = work / "submissions"
     names = [n for n in grade_fixtures.EXPECTED if n != "tamperer"] if args.full else list(grade_fixtures.SMALL)
     grade_fixtures.make_all(args.lab, fixtures, names)

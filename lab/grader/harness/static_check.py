@@ -70,13 +70,15 @@ def _plain_runner(argv: list[str]) -> str:
                           errors="replace").stdout
 
 
-def object_of(tree: Path, relpath: str) -> Path:
-    """Where the kernel build puts the object of a source (Makefile: build/kernel/%.cpp.o)."""
-    return tree / "build" / "kernel" / f"{relpath}.o"
+def object_of(build: Path, relpath: str) -> Path:
+    """Where the kernel build puts the object of a source (Makefile: BUILD/kernel/%.cpp.o)."""
+    return build / "kernel" / f"{relpath}.o"
 
 
-def check(tree: Path, rules: StudentRules, files: list[str], run: Runner = _plain_runner) -> list[Finding]:
-    """Every finding for the student's files in tree (built: objects in build/kernel)."""
+def check(tree: Path, rules: StudentRules, files: list[str], run: Runner = _plain_runner,
+          build: Path | None = None) -> list[Finding]:
+    """Every finding for the student's files in tree (built: objects in BUILD/kernel, by
+    default tree/build)."""
     findings: list[Finding] = []
     for rel in files:
         if not rel.endswith(SOURCE_SUFFIXES):
@@ -87,7 +89,7 @@ def check(tree: Path, rules: StudentRules, files: list[str], run: Runner = _plai
         except OSError:
             continue
         findings += _source_findings(rel, text, rules)
-        obj = object_of(tree, rel)
+        obj = object_of(build or tree / "build", rel)
         if obj.is_file():
             findings += _symbol_findings(rel, run(["nm", "-u", "-C", str(obj)]), rules)
             findings += _data_findings(rel, obj.read_bytes())
