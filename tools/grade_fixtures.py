@@ -74,6 +74,7 @@ FORGER = r'''
 // --- added by the forger: report a pass for whatever test runs, then leave -------------------
 #include <arch/platform.h>
 #include <kernel/kernel.h>
+#include <kernel/printk.h>
 namespace {
 [[noreturn]] void forge_a_pass()
 {

@@ -16,7 +16,8 @@ and reports, with file and line:
     have at its top or in docs/;
   * a path outside the repository (../shared/..., /work/...).
 Templates are not citations: a path with a `*`, `NN`, `<...>`, `...` or `$`, or under build/
-(made by the build), is skipped. tools/handout_check.py runs this over every handout and the
+(made by the build), is skipped, and so is an instructor-only file (`*.instructor.*`), which a
+text can only name as what a handout never has. tools/handout_check.py runs this over every handout and the
 reference tree in `make check`.
 """
 from __future__ import annotations
@@ -86,6 +87,8 @@ def check_text(tree: Path, rel: str, text: str) -> list[Problem]:
             cited = _unwrapped(match.group(1), line, match.end(), following)
             if any(mark in cited for mark in TEMPLATE_MARKS) or cited.startswith("build/"):
                 continue
+            if ".instructor." in cited or cited.endswith(".instructor"):
+                continue        # named as what a handout never has (lab/instructor-only.txt)
             if not _exists(tree, cited):
                 problems.append(Problem(rel, number, cited, "no such file or folder in this tree"))
         for match in DOC_RE.finditer(line):
