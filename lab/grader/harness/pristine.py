@@ -89,6 +89,17 @@ def _fingerprint(plan, rubric_text: str) -> str:
     return digest.hexdigest()
 
 
+def _best_seed(seeds: list[Path], stamp: str) -> Path | None:
+    """The build to copy objects from: of the handout trees among the seeds (the previous
+    pristine tree, make check's build/handouts/labN), the most recently generated, since it is
+    the closest to the reference as it is now; else the first build that exists."""
+    builds = [s for s in seeds if (s / "kernel").is_dir()]
+    handouts = [s for s in builds if (s.parent / stamp).is_file()]
+    if handouts:
+        return max(handouts, key=lambda s: (s.parent / stamp).stat().st_mtime)
+    return builds[0] if builds else None
+
+
 def prepare(reference: Path, lab: int, dest: Path, seeds: list[Path], jobs: int,
             say=print) -> Pristine:
     """Makes (or reuses) PRISTINE for lab N from the reference tree; seeds are build
@@ -118,7 +129,7 @@ def prepare(reference: Path, lab: int, dest: Path, seeds: list[Path], jobs: int,
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
     tree = dest / "tree"
-    seed = next((s for s in seeds if (s / "kernel").is_dir()), None)
+    seed = _best_seed(seeds, fences.HANDOUT_STAMP)
     # A handout tree next to the seed (build/handouts/labN from make check): files equal to
     # its copies take its times, so its objects are current for them.
     base = seed.parent if seed is not None and (seed.parent / fences.HANDOUT_STAMP).is_file() else None
