@@ -148,7 +148,7 @@ def append(tree: Path, rel: str, text: str) -> None:
 
 def tar_of(tree: Path, target: Path, extra=None) -> Path:
     with tarfile.open(target, "w:gz") as tar:
-        tar.add(tree, arcname=tree.name)
+        tar.add(tree, arcname=tree.name.removesuffix(".tmp"))
         if extra:
             extra(tar)
     shutil.rmtree(tree)
@@ -214,13 +214,14 @@ def _package(name: str, tree: Path, out: Path, driver: str) -> Path:
         return tar_of(tree, out / "dotdot.tar.gz", escape)
     if name == "symlink-escape":
         def link(tar):
-            info = tarfile.TarInfo(f"{tree.name}/{driver}")
+            info = tarfile.TarInfo(f"{tree.name.removesuffix('.tmp')}/{driver}")
             info.type, info.linkname = tarfile.SYMTYPE, "../../../../../../etc/passwd"
             tar.addfile(info)
         return tar_of(tree, out / "symlink-escape.tar.gz", link)
     if name == "huge-file":
-        return _zip_tree(tree, out / "huge-file.zip", tree.name,
-                         lambda archive: archive.writestr(f"{tree.name}/data.bin", b"\0" * (40 << 20)))
+        top = tree.name.removesuffix(".tmp")
+        return _zip_tree(tree, out / "huge-file.zip", top,
+                         lambda archive: archive.writestr(f"{top}/data.bin", b"\0" * (40 << 20)))
     if name == "makefile-rewrites":
         return _zip_tree(tree, out / "makefile-rewrites.zip", "conduit")
     if name == "stale-build":

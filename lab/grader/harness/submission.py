@@ -276,6 +276,10 @@ def unpack(path: Path, dest: Path, sandbox=None) -> Unpacked:
     else:
         raise Rejected(f"not a submission: {name} is not a folder, .tar.gz, .zip or git bundle")
     out.root = _enter_top_folder(dest)
+    top = out.root.relative_to(dest).as_posix()
+    if top != ".":      # name what was skipped as the student sees their tree: build/, .git/
+        out.skipped = [s[len(top) + 1:] if s.startswith(top + "/") else s for s in out.skipped]
+        out.symlinks = [s[len(top) + 1:] if s.startswith(top + "/") else s for s in out.symlinks]
     return out
 
 
