@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Which of a lab's points rest on what the host observes, and which on in-guest checks alone.
 
-    python3 tools/grade_evidence.py --lab N [--markdown]
+    python3 tools/grade_evidence.py --lab N
 
 Student code runs in ring 0 with the test runner, so an in-guest check can in principle be
 subverted; host-side evidence cannot (serial bytes the host compares, a screen it reads, trace
