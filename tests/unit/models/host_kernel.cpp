@@ -7,6 +7,7 @@
 #include "clock.h"
 #include "interrupt_line.h"
 #include "kernel_log.h"
+#include <kernel/mm/heap.h>
 #include <kernel/printk.h>
 #include <kernel/sched/sync.h>
 #include <kernel/sched/thread.h>
@@ -97,6 +98,15 @@ void diag_print(char const* fmt, ...)
 }
 
 void kprint_raw(char const* data, usize length) { models::kernel_log().append(std::string(data, length).c_str()); }
+
+// The kernel heap: the host's aligned allocator.
+void* mm::kmalloc(usize size, usize align)
+{
+    align = align < 16 ? 16 : align;
+    return std::aligned_alloc(align, (size + align - 1) / align * align);
+}
+
+void mm::kfree(void* pointer) { std::free(pointer); }
 
 void symbols::describe(u64 address, char* out, usize capacity) { kstd::snprintf(out, capacity, "%#lx", address); }
 
