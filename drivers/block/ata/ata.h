@@ -38,6 +38,9 @@ inline constexpr u32 LBA28_MAX_COUNT = 256;            // sector count 0 means 2
 inline constexpr u32 LBA48_MAX_COUNT = 65536;          // sector count 0 means 65536
 inline constexpr u64 DEFAULT_TIMEOUT_NS = 5'000'000'000;   // per command (`ata.timeout_ms`)
 inline constexpr usize PRD_ENTRIES = 512;              // one 4 KiB page of descriptors
+// irq/dma start a command with interrupts off: how long they may wait for an idle device (and
+// a write's first DRQ). Longer means something is wrong; the error handler resets the channel.
+inline constexpr u64 START_BUDGET_NS = 1'000'000;
 
 class Channel;
 struct Controller;
@@ -108,7 +111,8 @@ struct AtaModeOps {
     // The queue has work. pio: run it now, polled, in the caller. irq/dma: start the first
     // command if the channel is idle. Context: thread or any submitting context. Lock not held.
     void (*kick)(Channel& channel);
-    // Programs and starts one command. Lock held, interrupts off. irq/dma only.
+    // Programs and starts one command. Lock held, interrupts off. irq/dma only. ETIMEDOUT: the
+    // device did not get ready within START_BUDGET_NS (the error handler then resets it).
     ErrorOr<void> (*start)(Channel& channel, Command& command);
     // The top half. Null: this mode takes no interrupts. Context: IRQ.
     irq::IrqReturn (*interrupt)(Channel& channel);
@@ -190,6 +194,8 @@ void issue_command(Channel& channel, Command const& command);
 // sector the device reported; records it as the drive's last error. `status` is the status
 // read at the end of the command.
 Error command_error(Channel& channel, Command const& command, Status status);
+// The deadline for polling while a command starts with interrupts off (START_BUDGET_NS).
+u64 start_deadline(Command const& command);
 // Fills in opcode and lba48 for a read/write/flush command of `count` sectors at `lba`.
 void choose_opcode(Command& command, bool dma);
 // Device control from the channel's state: nIEN unless the mode uses interrupts and no polled

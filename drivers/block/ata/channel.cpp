@@ -119,6 +119,13 @@ void start_next_locked(Channel& channel)
     while (!channel.recovering && next_command_locked(channel)) {
         channel.busy = true;
         auto started = channel.ops->start(channel, channel.current);
+        if (started.is_error() && started.error().code() == ETIMEDOUT) {
+            // The device is stuck: leave the command in flight, already late, for the error
+            // handler to reset the channel (nothing here may sleep or wait that long).
+            channel.current.deadline_ns = 0;
+            channel.eh_wait.wake_one();
+            return;
+        }
         if (!started.is_error()) {
             if (!was_busy)
                 channel.eh_wait.wake_one();   // the error handler learns the new deadline

@@ -81,14 +81,14 @@ ErrorOr<void> dma_start(Channel& channel, Command& command)
 {
     // BEGIN LAB 6
     if (command.op == dev::BlockOp::Flush) {
-        TRY(select_drive(channel, *command.drive, command.deadline_ns));
+        TRY(select_drive(channel, *command.drive, start_deadline(command)));
         write_device_control(channel);
         issue_command(channel, command);
         return {};
     }
     auto direction = command.is_write() ? io::Direction::ToDevice : io::Direction::FromDevice;
     channel.mapping = TRY(io::dma_map_sg(channel.dma_device(), command.data(), direction, SG_OPTIONS));
-    if (auto selected = select_drive(channel, *command.drive, command.deadline_ns); selected.is_error()) {
+    if (auto selected = select_drive(channel, *command.drive, start_deadline(command)); selected.is_error()) {
         (void)io::dma_unmap(channel.dma_device(), channel.mapping);
         return selected.release_error();
     }

@@ -35,13 +35,15 @@ void move_block(Channel& channel, Command& command)
 ErrorOr<void> irq_start(Channel& channel, Command& command)
 {
     // BEGIN LAB 5
-    TRY(select_drive(channel, *command.drive, command.deadline_ns));
+    TRY(select_drive(channel, *command.drive, start_deadline(command)));
     write_device_control(channel);   // nIEN clear: this mode wants INTRQ
     issue_command(channel, command);
     command.done = 0;
     if (command.is_write()) {
         settle(channel);
-        TRY(wait_for_data(channel, command));
+        Status status = TRY(wait_not_busy(channel, start_deadline(command)));
+        if (has_any(status, Status::Err | Status::Df) || !has(status, Status::Drq))
+            return command_error(channel, command, status);
         move_block(channel, command);
     }
     return {};

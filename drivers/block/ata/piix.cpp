@@ -103,7 +103,7 @@ void error_handler(void* context)
     u64 deadline = sched::NO_DEADLINE;
     while (!slot.piix->stopping) {
         (void)channel.eh_wait.wait_event_until(
-            [&] { return slot.piix->stopping || (deadline == sched::NO_DEADLINE && channel.busy); }, deadline);
+            [&] { return slot.piix->stopping || (channel.busy && channel.current.deadline_ns < deadline); }, deadline);
         if (!slot.piix->stopping)
             deadline = check_timeout(channel);
     }

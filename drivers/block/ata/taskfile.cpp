@@ -13,6 +13,7 @@
 #include <kernel/printk.h>
 #include <kernel/time/clock.h>
 #include <kstd/format.h>
+#include <kstd/utility.h>
 #include <kstd/enforce.h>
 
 namespace ata {
@@ -183,6 +184,11 @@ Error command_error(Channel& channel, Command const& command, Status status)
     // END LAB 4
     // STUB LAB 4: (void)channel, (void)command, (void)status, (void)drive;
     // STUB LAB 4: return Error::from_errno(EIO);   // lab 4: decode ERR/DF and the error register, log the sector
+}
+
+u64 start_deadline(Command const& command)
+{
+    return kstd::min(command.deadline_ns, sched::deadline_after(START_BUDGET_NS));
 }
 
 void choose_opcode(Command& command, bool dma)
