@@ -3,6 +3,7 @@
 #include "support.h"
 #include "models/kernel_log.h"
 #include <kernel/block/partition.h>
+#include <kernel/test_disk.h>
 #include <cstring>
 #include <vector>
 
@@ -150,4 +151,17 @@ TEST_CASE("GPT: entries, names, and the backup when the primary is damaged", "[p
 
     image.sector(image.sectors() - 1)[20] ^= 0xFF;   // and now the backup too
     REQUIRE(block::read_partitions(image.sectors(), image.reader()).is_error());
+}
+
+TEST_CASE("disk plans write what Python's random.Random(seed).randbytes() gives", "[partition][disk-plan]")
+{
+    // python3 -c "import random; print(random.Random(12345).randbytes(16).hex())"
+    u8 bytes[16];
+    test_disk::PythonRandom(12345).fill(bytes, sizeof(bytes));
+    u8 const expected[16] = { 0x87, 0x99, 0xa7, 0x6a, 0x3a, 0x43, 0x91, 0xbb, 0x45, 0x72, 0x9a, 0x02, 0x6c, 0xf8, 0xf6, 0xd1 };
+    REQUIRE(std::memcmp(bytes, expected, 16) == 0);
+    // zlib.crc32(random.Random(7).randbytes(4096)) == 0xe51b2a1f
+    std::vector<u8> block(4096);
+    test_disk::PythonRandom(7).fill(block.data(), block.size());
+    REQUIRE(block::crc32(ReadonlyBytes(block.data(), block.size())) == 0xe51b2a1fu);
 }

@@ -35,7 +35,7 @@ UNIT_KERNEL_SOURCES += kernel/dev/device.cpp
 # The instructor's wrong drivers are compiled when present (handouts leave them out).
 UNIT_KERNEL_SOURCES += $(addprefix drivers/block/ata/,taskfile.cpp identify.cpp pio.cpp irq.cpp dma.cpp \
     channel.cpp reset.cpp) $(wildcard drivers/block/ata/*.instructor.cpp)
-UNIT_KERNEL_SOURCES += $(wildcard kernel/block/partition*.cpp)
+UNIT_KERNEL_SOURCES += $(wildcard kernel/block/partition*.cpp) kernel/test/python_random.cpp
 
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.cpp) $(wildcard tests/unit/models/*.cpp)
 UNIT_SOURCES := $(UNIT_TEST_SOURCES) $(UNIT_KERNEL_SOURCES)

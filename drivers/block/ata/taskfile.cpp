@@ -170,9 +170,13 @@ Error command_error(Channel& channel, Command const& command, Status status)
     Drive& drive = *command.drive;
     // BEGIN LAB 4
     ErrorReg error = has(status, Status::Err) ? channel.cmd.read(regs::error) : ErrorReg::None;
-    u64 sector = command.lba + command.done;
-    if (has_any(error, ErrorReg::Unc | ErrorReg::Idnf | ErrorReg::Amnf))
-        sector = reported_lba(channel, command.lba48);
+    // The block in flight: a write's was sent before the device said no.
+    u64 sector = command.lba + (command.is_write() && command.done ? command.done - 1 : command.done);
+    if (has(status, Status::Err)) {
+        u64 reported = reported_lba(channel, command.lba48);   // the device's own account
+        if (reported >= command.lba && reported < command.lba + command.count)
+            sector = reported;
+    }
     char what[96];
     describe_error(error, status, what, sizeof(what));
     log_error("%s: %s error at sector %lu: %s (status %#x, error %#x)\n", drive.name, dev::op_name(command.op),
