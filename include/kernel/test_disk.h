@@ -76,6 +76,9 @@ private:
     usize m_index { N };
 };
 
+// Prints the report line of one step (tests that do a step their own way).
+void report(Step const& step, ErrorOr<void> const& result, u32 crc);
+
 // Writes a marker line on COM1 for the grader's trace windows ("ata-begin"). Context: thread.
 void trace_mark(char const* text);
 

@@ -83,18 +83,6 @@ ErrorOr<void> run_step(dev::BlockDevice& device, Plan const& plan, Step const& s
     return {};
 }
 
-void report(Step const& step, ErrorOr<void> const& result, u32 crc)
-{
-    char const* op = step.kind == StepKind::Write ? "write" : "read";
-    if (result.is_error())
-        diag_print("@@CONDUIT disk-error op=%s lba=%lu sectors=%u errno=%s nonce=%s\n", op, step.lba, step.sectors,
-                   result.error().name(), ktest::nonce());
-    else if (step.kind == StepKind::Read)
-        diag_print("@@CONDUIT disk-read lba=%lu sectors=%u crc32=%#010x nonce=%s\n", step.lba, step.sectors, crc,
-                   ktest::nonce());
-    else
-        diag_print("@@CONDUIT disk-write lba=%lu sectors=%u nonce=%s\n", step.lba, step.sectors, ktest::nonce());
-}
 
 }
 
@@ -171,6 +159,19 @@ ErrorOr<RunStats> run_plan_test(ErrorOr<void> (*check)(Plan const& plan))
     ktest::note("disk plan: %lu KiB read, %lu KiB written in %lu ms", stats.value().bytes_read / 1024,
                 stats.value().bytes_written / 1024, ms);
     return stats;
+}
+
+void report(Step const& step, ErrorOr<void> const& result, u32 crc)
+{
+    char const* op = step.kind == StepKind::Write ? "write" : "read";
+    if (result.is_error())
+        diag_print("@@CONDUIT disk-error op=%s lba=%lu sectors=%u errno=%s nonce=%s\n", op, step.lba, step.sectors,
+                   result.error().name(), ktest::nonce());
+    else if (step.kind == StepKind::Read)
+        diag_print("@@CONDUIT disk-read lba=%lu sectors=%u crc32=%#010x nonce=%s\n", step.lba, step.sectors, crc,
+                   ktest::nonce());
+    else
+        diag_print("@@CONDUIT disk-write lba=%lu sectors=%u nonce=%s\n", step.lba, step.sectors, ktest::nonce());
 }
 
 void trace_mark(char const* text)

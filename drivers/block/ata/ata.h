@@ -150,6 +150,7 @@ public:
     IntrusiveList<dev::BlockRequest, &dev::BlockRequest::queue_link> done;    // Guarded by lock
     Command current;                     // Guarded by lock: valid while busy
     u32 request_done { 0 };              // Guarded by lock: sectors of current.request finished
+    u64 isolate_end { 0 };               // Guarded by lock: retrying one sector at a time up to here
     bool busy { false };                 // Guarded by lock: a command (or the pio loop) owns the channel
     bool recovering { false };           // Guarded by lock: reset in progress, start nothing
     bool polled_command { false };       // a polled command of the driver's own masks INTRQ

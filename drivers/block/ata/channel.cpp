@@ -20,6 +20,12 @@ void finish_request_locked(Channel& channel, dev::BlockRequest& request, int cod
     channel.done.push_back(request);
 }
 
+bool should_isolate(Channel const& channel, Command const& command, ErrorOr<void> const& result)
+{
+    return result.is_error() && result.error().code() == EIO && command.count > 1 && !channel.isolate_end
+        && command.op != dev::BlockOp::Flush;
+}
+
 }
 
 Channel::Channel() : dma_done(dma_tasklet, this, "ata dma") {}
@@ -44,6 +50,8 @@ void channel_init(Channel& channel, Controller& controller, u8 index)
 
 u32 max_command_sectors(Channel const& channel, Drive const& drive)
 {
+    if (channel.isolate_end)
+        return 1;
     u32 limit = drive.identity.lba48 ? LBA48_MAX_COUNT : LBA28_MAX_COUNT;
     return kstd::min(limit, channel.ops->max_sectors);
 }
@@ -98,6 +106,17 @@ void command_finished_locked(Channel& channel, ErrorOr<void> result)
     if (!request)
         return;
     Drive& drive = *command.drive;
+    if (should_isolate(channel, command, result)) {
+        // A multi-sector command failed. Which sector? Devices (and QEMU's DMA) may only say
+        // roughly; retry from where it said, one sector at a time, so the error names the
+        // sector, and a transient error costs nothing.
+        u64 from = kstd::max(command.lba, kstd::min(drive.last_error.sector, command.lba + command.count - 1));
+        channel.request_done += u32(from - command.lba);
+        channel.isolate_end = command.lba + command.count;
+        return;
+    }
+    if (channel.isolate_end && (result.is_error() || command.lba + command.count >= channel.isolate_end))
+        channel.isolate_end = 0;
     if (!result.is_error()) {
         if (command.op == dev::BlockOp::Read)
             drive.stats.sectors_read += command.count;
@@ -110,6 +129,7 @@ void command_finished_locked(Channel& channel, ErrorOr<void> result)
             return;   // the next command continues this request
     }
     command.request = nullptr;
+    channel.isolate_end = 0;
     finish_request_locked(channel, *request, result.is_error() ? result.error().code() : 0);
 }
 

@@ -179,8 +179,13 @@ Error command_error(Channel& channel, Command const& command, Status status)
     }
     char what[96];
     describe_error(error, status, what, sizeof(what));
-    log_error("%s: %s error at sector %lu: %s (status %#x, error %#x)\n", drive.name, dev::op_name(command.op),
-              sector, what, unsigned(status), unsigned(error));
+    if (command.count > 1)
+        log_warn("%s: %s error in sectors %lu-%lu (the device reports %lu): %s (status %#x, error %#x); "
+                 "retrying them one at a time\n", drive.name, dev::op_name(command.op), command.lba,
+                 command.lba + command.count - 1, sector, what, unsigned(status), unsigned(error));
+    else
+        log_error("%s: %s error at sector %lu: %s (status %#x, error %#x)\n", drive.name, dev::op_name(command.op),
+                  sector, what, unsigned(status), unsigned(error));
     drive.last_error = LastError { true, command.op, sector, u8(status), u8(error), EIO };
     ++drive.stats.errors;
     ++channel.stats.errors;
