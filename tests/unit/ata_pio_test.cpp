@@ -149,3 +149,19 @@ TEST_CASE("ata pio: a device that never answers times out; the channel is reset 
     REQUIRE(rig.buffer_matches(next, 60));
     REQUIRE(stuck.completions == 1);
 }
+
+TEST_CASE("ata probe: a reset that takes longer than 2 ms, with an absent slave probed last", "[ata][ata-pio]")
+{
+    // After SRST, register writes are ignored while the devices are busy, and an absent slave's
+    // status reads 0 ("not busy"): the driver must watch device 0 (QEMU resets in a bottom half,
+    // which can run late).
+    AtaRig rig(ata::pio_mode_ops, [](models::PiixIdeController& m) { m.primary.timing.reset_ns = 5'000'000; });
+    REQUIRE(rig.channel().drives[0].kind == ata::DriveKind::Ata);
+    REQUIRE(rig.violations() == "  (none)\n  (none)\n");
+    rig.disk().hang_next_command = true;
+    Request stuck(dev::BlockOp::Read, 1, 1);
+    REQUIRE(rig.run(stuck).is_error());
+    Request next(dev::BlockOp::Read, 2, 1);
+    REQUIRE(!rig.run(next).is_error());
+    REQUIRE(rig.violations() == "  (none)\n  (none)\n");
+}

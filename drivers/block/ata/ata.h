@@ -225,6 +225,18 @@ struct PolledCommand {
 
 // Runs one READ/WRITE SECTORS command, polled, moving 256 words per sector.
 [[nodiscard]] ErrorOr<void> pio_transfer(Channel& channel, Command& command);
+// The pio mode's queue runner: takes the channel (or leaves the queue to the thread that has
+// it), runs each command with `run` in the calling thread, recovers from timeouts, completes.
+void run_polled(Channel& channel, ErrorOr<void> (*run)(Channel& channel, Command& command));
+
+// --- dma.cpp (lab 6) ------------------------------------------------------------------------
+
+// One PRD per DMA segment, the end bit on the last; returns the number of entries.
+usize build_prd_table(Span<Prd> table, Span<io::DmaSegment const> segments);
+// With the data mapped (channel.mapping) and `entries` PRDs in the table: points the bus
+// master at the table, sets the direction, clears its status, issues the command and starts
+// the engine. Lock held.
+void dma_program_and_start(Channel& channel, Command& command, usize entries);
 
 // --- channel.cpp ------------------------------------------------------------------------------
 

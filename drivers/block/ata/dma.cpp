@@ -74,6 +74,24 @@ usize build_prd_table(Span<Prd> table, Span<io::DmaSegment const> segments)
     // STUB LAB 6: return 0;   // lab 6: one PRD per segment, end bit on the last
 }
 
+void dma_program_and_start(Channel& channel, Command& command, usize entries)
+{
+    // BEGIN LAB 6
+    BmCommand to_memory = command.is_write() ? BmCommand::Stop : BmCommand::ToMemory;
+    channel.bm.write(bm_regs::prd_table, u32(channel.prd_table.bus_address()));
+    channel.bm.write(bm_regs::command, to_memory);                            // direction, engine stopped
+    channel.bm.write(bm_regs::status, channel.bm.read(bm_regs::status));     // clear Interrupt and Error
+    write_device_control(channel);
+    issue_command(channel, command);
+    channel.bm.write(bm_regs::command, to_memory | BmCommand::Start);
+    // END LAB 6
+    // STUB LAB 6: (void)channel, (void)command;   // lab 6: table address, direction, status, command, start
+    ++channel.stats.dma_commands;
+    channel.stats.prd_entries += entries;
+    if (channel.mapping.is_bounced())
+        ++channel.stats.bounced_commands;
+}
+
 namespace {
 
 // Lock held, interrupts off.
@@ -92,18 +110,7 @@ ErrorOr<void> dma_start(Channel& channel, Command& command)
         (void)io::dma_unmap(channel.dma_device(), channel.mapping);
         return selected.release_error();
     }
-    usize entries = build_prd_table(channel.prd_table.span(), channel.mapping.segments());
-    BmCommand to_memory = command.is_write() ? BmCommand::Stop : BmCommand::ToMemory;
-    channel.bm.write(bm_regs::prd_table, u32(channel.prd_table.bus_address()));
-    channel.bm.write(bm_regs::command, to_memory);                            // direction, engine stopped
-    channel.bm.write(bm_regs::status, channel.bm.read(bm_regs::status));     // clear Interrupt and Error
-    write_device_control(channel);
-    issue_command(channel, command);
-    channel.bm.write(bm_regs::command, to_memory | BmCommand::Start);
-    ++channel.stats.dma_commands;
-    channel.stats.prd_entries += entries;
-    if (channel.mapping.is_bounced())
-        ++channel.stats.bounced_commands;
+    dma_program_and_start(channel, command, build_prd_table(channel.prd_table.span(), channel.mapping.segments()));
     return {};
     // END LAB 6
     // STUB LAB 6: (void)channel, (void)command, (void)SG_OPTIONS;

@@ -54,8 +54,16 @@ ErrorOr<void> pio_flush(Channel& channel, Command& command)
     return {};
 }
 
-// Runs queued commands in the calling thread until the queue is empty.
-void pio_kick(Channel& channel)
+ErrorOr<void> pio_command(Channel& channel, Command& command)
+{
+    return command.op == dev::BlockOp::Flush ? pio_flush(channel, command) : pio_transfer(channel, command);
+}
+
+void pio_kick(Channel& channel) { run_polled(channel, pio_command); }
+
+}
+
+void run_polled(Channel& channel, ErrorOr<void> (*run)(Channel&, Command&))
 {
     {
         sched::SpinlockGuard guard(channel.lock);
@@ -72,7 +80,7 @@ void pio_kick(Channel& channel)
             }
         }
         Command& command = channel.current;   // ours alone while busy
-        auto result = command.op == dev::BlockOp::Flush ? pio_flush(channel, command) : pio_transfer(channel, command);
+        auto result = run(channel, command);
         (void)channel.cmd.read(regs::status);   // leave no interrupt pending
         if (result.is_error() && result.error().code() == ETIMEDOUT) {
             recover(channel, "timed out");
@@ -83,8 +91,6 @@ void pio_kick(Channel& channel)
         deliver_completions(channel);
     }
     deliver_completions(channel);
-}
-
 }
 
 constexpr AtaModeOps pio_mode_ops {

@@ -69,6 +69,13 @@ AtaModeOps const* mode_by_name(StringView name)
 
 ErrorOr<void> software_reset(Channel& channel)
 {
+    // Device 0 selected first: its status is the one to watch afterwards. (A device ignores
+    // register writes while it is busy, so selecting after SRST may not take; and the status
+    // of an absent device 1 reads 0, "not busy", while device 0 is still resetting.)
+    if (!has_any(channel.ctl.read(regs::alt_status), Status::Bsy | Status::Drq)) {
+        channel.cmd.write(regs::device, DEVICE_OBSOLETE);
+        settle(channel);
+    }
     channel.polled_command = true;
     write_device_control(channel, Control::Srst);
     time::busy_wait_ns(SRST_PULSE_NS);
@@ -76,6 +83,10 @@ ErrorOr<void> software_reset(Channel& channel)
     time::busy_wait_ns(RESET_SETTLE_NS);
     u64 deadline = sched::deadline_after(channel.timeout_ns);
     auto result = [&]() -> ErrorOr<void> {
+        // First the device selected before the reset (device 0, unless it was the one that
+        // hung): nothing may be written to the task file while it is busy.
+        if (auto status = wait_not_busy(channel, deadline); status.is_error() && status.error().code() != ENODEV)
+            return status.release_error();
         for (Drive& drive : channel.drives) {
             if (drive.kind == DriveKind::None && drive.unit == 1)
                 continue;
@@ -96,6 +107,8 @@ ErrorOr<void> software_reset(Channel& channel)
 void probe_channel(Channel& channel)
 {
     bool present[2] = { registers_respond(channel, 0), registers_respond(channel, 1) };
+    channel.cmd.write(regs::device, DEVICE_OBSOLETE);   // device 0 selected again
+    settle(channel);
     if (!present[0] && !present[1]) {
         log_info("%s: no devices\n", channel.name);
         return;
