@@ -16,6 +16,9 @@ needs=(
   "g++:g++"
   "make:make"
   "objcopy:binutils"
+  "/usr/sbin/sfdisk:fdisk"
+  "/usr/sbin/mkfs.fat:dosfstools"
+  "gnuplot:gnuplot-nox"
 )
 
 missing=()

@@ -24,7 +24,7 @@ constexpr u64 SETTLE_NS = 400;
 constexpr Status FLOATING_BUS = Status(0xFF);   // no device drives the bus
 
 // "UNC (uncorrectable data)", ... for a log line.
-void describe_error(ErrorReg error, Status status, char* out, usize capacity)
+[[maybe_unused]] void describe_error(ErrorReg error, Status status, char* out, usize capacity)
 {
     struct Bit {
         ErrorReg bit;
@@ -52,7 +52,7 @@ void describe_error(ErrorReg error, Status status, char* out, usize capacity)
 }
 
 // The LBA the device reported for a failed command (the task file holds it afterwards).
-u64 reported_lba(Channel& channel, bool lba48)
+[[maybe_unused]] u64 reported_lba(Channel& channel, bool lba48)
 {
     auto const& cmd = channel.cmd;
     u64 lba = u64(cmd.read(regs::lba_low)) | u64(cmd.read(regs::lba_mid)) << 8 | u64(cmd.read(regs::lba_high)) << 16;
