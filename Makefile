@@ -47,7 +47,7 @@ KERNEL_ELF := $(BUILD)/kernel.elf
 KERNEL_ISO := $(BUILD)/conduit.iso
 
 .PHONY: all deps kernel iso run check grade unit-tests grader-tests symbols-check \
-    qemu-gdb gdb bench-boot bench-uart handout handout-check clean
+    qemu-gdb gdb bench-boot bench-uart bench-ata handout handout-check clean
 
 all: deps $(KERNEL_ISO)
 
@@ -143,6 +143,12 @@ bench-boot: all
 # The lecture's PIO-vs-interrupt table for the UART, measured (poll and irq, TX and RX).
 bench-uart: all
 	@$(PYTHON) tools/bench_uart.py --iso $(KERNEL_ISO)
+
+# The lecture's PIO / interrupts / DMA table for the disk, measured against Linux's figures,
+# with a chart (build/bench-ata.svg).
+bench-ata: all
+	@$(PYTHON) tools/bench_ata.py --iso $(KERNEL_ISO)
+
 
 handout:
 	@test -n "$(LAB)" -a -n "$(OUT)" || { echo "usage: make handout LAB=N OUT=dir"; exit 2; }

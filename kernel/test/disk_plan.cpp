@@ -168,7 +168,7 @@ void report(Step const& step, ErrorOr<void> const& result, u32 crc)
         diag_print("@@CONDUIT disk-error op=%s lba=%lu sectors=%u errno=%s nonce=%s\n", op, step.lba, step.sectors,
                    result.error().name(), ktest::nonce());
     else if (step.kind == StepKind::Read)
-        diag_print("@@CONDUIT disk-read lba=%lu sectors=%u crc32=%#010x nonce=%s\n", step.lba, step.sectors, crc,
+        diag_print("@@CONDUIT disk-read lba=%lu sectors=%u crc32=0x%08x nonce=%s\n", step.lba, step.sectors, crc,
                    ktest::nonce());
     else
         diag_print("@@CONDUIT disk-write lba=%lu sectors=%u nonce=%s\n", step.lba, step.sectors, ktest::nonce());
