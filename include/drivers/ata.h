@@ -73,7 +73,7 @@ struct DiskInfo {
 
 struct ChannelInfo {
     char name[8];            // "ata0"
-    char const* mode;
+    char const* mode;        // "pio", "irq", "dma"; "unused" without a disk (no IRQ taken)
     u16 command_base;
     u16 control_port;
     u16 bus_master_base;     // 0 without bus-master registers

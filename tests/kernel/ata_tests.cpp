@@ -8,6 +8,7 @@
 #include <kernel/mm/heap.h>
 #include <kernel/monitor.h>
 #include <kernel/printk.h>
+#include <kernel/sched/thread.h>
 #include <kernel/test.h>
 #include <kernel/test_disk.h>
 #include <kernel/time/clock.h>
@@ -117,6 +118,7 @@ KTEST(ata_timeout_recovers, CORE_SUITE)
     auto stuck = read(plan.steps[0]);
     diag_print("@@CONDUIT ata-timed-out nonce=%s\n", ktest::nonce());
     auto after = reported(plan.steps[1]);
+    sched::sleep_for(1'000'000'000);   // the host's monitor finishes its last command before QEMU exits
     auto info = ata::disk_info(StringView(plan.device));
     mm::kfree(buffer);
     EXPECT_MSG(!warm_up.is_error(), "the first read failed: %s", warm_up.is_error() ? warm_up.error().name() : "");

@@ -274,6 +274,9 @@ void probe_channel(Channel& channel);
 // drives again and fail its request with ETIMEDOUT. The caller owns the channel while it runs
 // (the pio loop, or `recovering` set) and starts the queue again afterwards. Context: thread.
 void recover(Channel& channel, char const* why);
+// recover(), then (irq/dma) hand the channel back and start the queue again. The caller has
+// set `recovering`. Context: thread.
+void recover_and_restart(Channel& channel, char const* why);
 // For the error handler: if the command in flight is past its deadline, recover. Returns the
 // next deadline to sleep until (NO_DEADLINE when idle). Context: thread.
 u64 check_timeout(Channel& channel);

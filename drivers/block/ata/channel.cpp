@@ -217,13 +217,8 @@ void channel_abort(Channel& channel, dev::BlockRequest& request)
             in_flight = true;
         }
     }
-    if (in_flight) {
-        recover(channel, "was given up by the block layer");
-        sched::SpinlockGuard guard(channel.lock);
-        channel.recovering = false;
-        channel.busy = false;
-        start_next_locked(channel);
-    }
+    if (in_flight)
+        recover_and_restart(channel, "was given up by the block layer");
     deliver_completions(channel);
 }
 

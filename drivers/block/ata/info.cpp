@@ -63,7 +63,8 @@ ErrorOr<ChannelInfo> channel_info(unsigned index)
         return Error::from_errno(ENOENT);
     ChannelInfo info {};
     kstd::copy_string(info.name, sizeof(info.name), StringView(channel->name));
-    info.mode = channel->ops->name;
+    bool in_use = channel->drives[0].kind == DriveKind::Ata || channel->drives[1].kind == DriveKind::Ata;
+    info.mode = in_use ? channel->ops->name : "unused";
     info.command_base = channel->cmd.base();
     info.control_port = channel->ctl.base();
     info.bus_master_base = channel->bm.length() ? channel->bm.base() : 0;

@@ -121,6 +121,11 @@ void error_handler(void* context)
     }
 }
 
+bool channel_has_disk(Channel const& channel)
+{
+    return channel.drives[0].kind == DriveKind::Ata || channel.drives[1].kind == DriveKind::Ata;
+}
+
 ErrorOr<void> try_mode(ChannelResources& slot, AtaModeOps const& ops)
 {
     Channel& channel = *slot.channel;
@@ -221,7 +226,10 @@ ErrorOr<void> probe(pci::PciDevice& pci, pci::PciId const&)
             continue;
         }
         probe_channel(*slot.channel);
-        start_mode(slot, wanted);
+        if (channel_has_disk(*slot.channel))
+            start_mode(slot, wanted);
+        else
+            log_info("%s: no disk to drive: no mode started, no IRQ taken\n", slot.channel->name);
     }
     piix->disks = TRY(register_disks(controller));
     g_controllers[number] = piix.ptr();

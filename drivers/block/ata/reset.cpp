@@ -171,6 +171,15 @@ void recover(Channel& channel, char const* why)
     log_info("%s: reset done; %s is %s\n", channel.name, drive.name, drive.kind == DriveKind::Ata ? "back" : "gone");
 }
 
+void recover_and_restart(Channel& channel, char const* why)
+{
+    recover(channel, why);
+    sched::SpinlockGuard guard(channel.lock);
+    channel.recovering = false;
+    channel.busy = false;
+    start_next_locked(channel);
+}
+
 u64 check_timeout(Channel& channel)
 {
     {
@@ -181,13 +190,7 @@ u64 check_timeout(Channel& channel)
             return channel.current.deadline_ns;
         channel.recovering = true;
     }
-    recover(channel, "timed out");
-    {
-        sched::SpinlockGuard guard(channel.lock);
-        channel.recovering = false;
-        channel.busy = false;
-        start_next_locked(channel);
-    }
+    recover_and_restart(channel, "timed out");
     deliver_completions(channel);
     sched::SpinlockGuard guard(channel.lock);
     return channel.busy ? channel.current.deadline_ns : sched::NO_DEADLINE;
