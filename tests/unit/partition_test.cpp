@@ -1,7 +1,6 @@
 // Partition tables (kernel/block/partition*.cpp): MBR primary and logical partitions, GPT with
 // its CRCs and its backup header, and tables that lie.
 #include "support.h"
-#include "models/kernel_log.h"
 #include <kernel/block/partition.h>
 #include <kernel/test_disk.h>
 #include <cstring>
