@@ -157,6 +157,7 @@ public:
     u64 generation { 0 };                // Guarded by lock
     ChannelStats stats {};               // Guarded by lock
     sched::WaitQueue eh_wait;            // the error handler sleeps here (piix.cpp)
+    u64 eh_sleeps_until { ~0ull };       // Guarded by lock: its deadline (NO_DEADLINE: idle)
 
     // --- dma mode (dma.cpp) -----------------------------------------------------------------
     io::DmaCoherent<Prd[]> prd_table;

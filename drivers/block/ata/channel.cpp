@@ -135,7 +135,6 @@ void command_finished_locked(Channel& channel, ErrorOr<void> result)
 
 void start_next_locked(Channel& channel)
 {
-    bool was_busy = channel.busy;
     while (!channel.recovering && next_command_locked(channel)) {
         channel.busy = true;
         auto started = channel.ops->start(channel, channel.current);
@@ -147,8 +146,10 @@ void start_next_locked(Channel& channel)
             return;
         }
         if (!started.is_error()) {
-            if (!was_busy)
-                channel.eh_wait.wake_one();   // the error handler learns the new deadline
+            // The error handler needs waking only for a deadline before the one it sleeps for
+            // (after an idle spell, or a shorter timeout): a stream of commands costs it nothing.
+            if (channel.current.deadline_ns < channel.eh_sleeps_until)
+                channel.eh_wait.wake_one();
             return;
         }
         log_warn("%s: %s: could not start a %s at sector %lu: %s\n", channel.name, channel.current.drive->name,

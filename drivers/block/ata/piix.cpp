@@ -114,6 +114,10 @@ void error_handler(void* context)
     Channel& channel = *slot.channel;
     u64 deadline = sched::NO_DEADLINE;
     while (!slot.piix->stopping) {
+        {
+            sched::SpinlockGuard guard(channel.lock);
+            channel.eh_sleeps_until = deadline;
+        }
         (void)channel.eh_wait.wait_event_until(
             [&] { return slot.piix->stopping || (channel.busy && channel.current.deadline_ns < deadline); }, deadline);
         if (!slot.piix->stopping)
