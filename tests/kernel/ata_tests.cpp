@@ -3,6 +3,7 @@
 // completes, and the monitor commands. tests/kernel/rubric.toml says how each run is set up.
 #include <drivers/ata.h>
 #include <kernel/block/partition.h>
+#include <kernel/bus/pci.h>
 #include <kernel/cmdline.h>
 #include <kernel/kernel.h>
 #include <kernel/mm/heap.h>
@@ -33,6 +34,21 @@ ErrorOr<void> disk_in_requested_mode(test_disk::Plan const& plan)
 
 // 16 MiB written at places the host picks, and host-written data read back, in each mode.
 KTEST(ata_data_16m, CORE_SUITE)
+{
+    EXPECT_OK(test_disk::run_plan_test(disk_in_requested_mode));
+    return {};
+}
+
+// The other controllers the driver's ID table names: a PIIX4 on the course machine, and machine
+// pc's own PIIX3 (function 1 of its ISA bridge, the boot CD on its secondary channel).
+KTEST(ata_piix4, CORE_SUITE)
+{
+    EXPECT_MSG(pci::find_id(0x8086, 0x7111) != nullptr, "no PIIX4 IDE function (8086:7111) was enumerated");
+    EXPECT_OK(test_disk::run_plan_test(disk_in_requested_mode));
+    return {};
+}
+
+KTEST(ata_machine_pc, CORE_SUITE)
 {
     EXPECT_OK(test_disk::run_plan_test(disk_in_requested_mode));
     return {};

@@ -14,7 +14,8 @@
     chunk = 2048                          # sectors per request the guest makes
     device = "hda"                        # the guest's block device
     unit = 0                              # IDE unit on the PIIX's primary channel (1: slave)
-    controller = true                     # add -device piix3-ide,id=pide (false: the rubric has one)
+    controller = true                     # add -device piix3-ide,id=pide ("piix4-ide": that one; false: none)
+    bus = "pide.0"                        # the IDE bus the disk goes on ("ide.0": machine pc's own PIIX)
 
 It adds the drive (raw, through blkdebug when faults are asked for), and the plan as fw_cfg file
 "opt/conduit/disk-plan". In the test's directory: disk0.img (after the run), disk0.orig.img (a
@@ -39,7 +40,8 @@ class DiskPlanPeer(Peer):
     schema = {"size": ((int, str), False), "fill": (str, False), "table": (str, False), "writes": (dict, False),
               "reads": (dict, False), "read_back": (bool, False), "min_lba": (int, False),
               "read_faults": (int, False), "write_faults": (int, False), "chunk": (int, False),
-              "device": (str, False), "unit": (int, False), "controller": (bool, False), "seed": (int, False)}
+              "device": (str, False), "unit": (int, False), "controller": ((bool, str), False), "bus": (str, False),
+              "seed": (int, False)}
 
     @classmethod
     def check(cls, spec: dict) -> None:
@@ -52,6 +54,8 @@ class DiskPlanPeer(Peer):
             region = spec.get(key, {})
             if set(region) - {"count", "sectors"} or any(not isinstance(v, int) or v < 0 for v in region.values()):
                 raise ValueError(f"{key} takes {{ count = N, sectors = S }} with non-negative integers")
+        if spec.get("controller", True) not in (True, False, "piix3-ide", "piix4-ide"):
+            raise ValueError("controller must be true, false, \"piix3-ide\" or \"piix4-ide\"")
         if spec.get("fill") == "random" and parse_size(spec.get("size", "64M")) > 1 << 30:
             raise ValueError("a random image larger than 1 GiB would be slow to make: use fill = \"zero\"")
 
@@ -116,10 +120,11 @@ class DiskPlanPeer(Peer):
                 for kind, sector in faults))
             drive = f"blkdebug:{conf}:{drive}"
         args = []
-        if self.spec.get("controller", True):
-            args += ["-device", "piix3-ide,id=pide"]
+        controller = self.spec.get("controller", True)
+        if controller:
+            args += ["-device", f"{'piix3-ide' if controller is True else controller},id=pide"]
         args += ["-drive", f"if=none,id=disk0,file={drive},format=raw",
-                 "-device", f"ide-hd,drive=disk0,bus=pide.0,unit={self.spec.get('unit', 0)}",
+                 "-device", f"ide-hd,drive=disk0,bus={self.spec.get('bus', 'pide.0')},unit={self.spec.get('unit', 0)}",
                  "-fw_cfg", f"name=opt/conduit/disk-plan,file={plan_path}"]
         return args
 

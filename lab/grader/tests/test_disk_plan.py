@@ -126,7 +126,7 @@ class DiskPlanPeer(unittest.TestCase):
 
     def test_bad_options_are_refused_at_load_time(self):
         for spec in ({"fill": "ones"}, {"table": "bsd"}, {"writes": {"count": -1}}, {"size": "lots"},
-                     {"size": "2G", "fill": "random"}):
+                     {"size": "2G", "fill": "random"}, {"controller": "ahci"}):
             with self.assertRaises(ValueError):
                 disk_plan_peer_check(spec)
 
