@@ -5,6 +5,7 @@
 #include <kernel/block/partition.h>
 #include <kernel/bus/pci.h>
 #include <kernel/cmdline.h>
+#include <kernel/io/dma.h>
 #include <kernel/kernel.h>
 #include <kernel/mm/heap.h>
 #include <kernel/monitor.h>
@@ -119,6 +120,8 @@ KTEST(ata_timeout_recovers, CORE_SUITE)
     auto device = EXPECT_OK(blockdev::find(StringView(plan.device)));
     auto* buffer = static_cast<u8*>(mm::kmalloc(64 * 512, 4096));
     EXPECT(buffer);
+    u64 live_mappings = io::dma_stats().live_mappings;
+    u64 errors_before = device->block_stats().errors;
     auto read = [&](test_disk::Step const& s) {
         Bytes data(buffer, usize(s.sectors) * 512);
         return blockdev::read_sync(*device, s.lba, data);
@@ -142,6 +145,13 @@ KTEST(ata_timeout_recovers, CORE_SUITE)
                stuck.is_error() ? stuck.error().name() : "success");
     EXPECT_MSG(!after.is_error(), "the read after the reset failed: %s", after.is_error() ? after.error().name() : "");
     EXPECT(!info.is_error() && info.value().stats.timeouts == 1);
+    // The stalled request completed once, with its error, and left nothing behind.
+    dev::BlockStats stats = device->block_stats();
+    EXPECT_MSG(stats.in_flight == 0, "%u request(s) still in flight after the recovery", stats.in_flight);
+    EXPECT_MSG(stats.errors - errors_before == 1, "%lu requests completed with an error, expected the stalled one",
+               stats.errors - errors_before);
+    u64 left = io::dma_stats().live_mappings - live_mappings;
+    EXPECT_MSG(left == 0, "%lu DMA mapping(s) left live by the timed-out command", left);
     return {};
 }
 
