@@ -54,7 +54,7 @@ KERNEL_ELF := $(BUILD)/kernel.elf
 KERNEL_ISO := $(BUILD)/conduit.iso
 
 .PHONY: all deps kernel iso run check grade unit-tests grader-tests symbols-check rules-check \
-    qemu-gdb gdb bench-boot bench-uart bench-net handout handout-check grade-submissions autograder clean
+    qemu-gdb gdb bench-boot bench-uart bench-net bench-ata handout handout-check grade-submissions autograder clean
 
 all: deps $(KERNEL_ISO)
 
@@ -92,8 +92,11 @@ $(KERNEL_ISO): $(KERNEL_ELF) grub.cfg | deps
 -include $(KERNEL_OBJECTS:.o=.d)
 
 # --- running -------------------------------------------------------------------------------
-# The course's machine: q35 with a PIIX3 IDE controller and an e1000 on user-mode networking.
-QEMU_DEVICES ?= -device piix3-ide -netdev user,id=net0 -device e1000,netdev=net0
+# The course's machine: q35 with a PIIX3 IDE controller (a small partitioned disk on its primary
+# master: hda) and an e1000 on user-mode networking.
+RUN_DISK   := $(BUILD)/run-disk.img
+QEMU_DEVICES ?= -device piix3-ide,id=pide -drive if=none,id=disk0,file=$(RUN_DISK),format=raw \
+    -device ide-hd,drive=disk0,bus=pide.0 -netdev user,id=net0 -device e1000,netdev=net0
 QEMU_COMMON := -accel $(ACCEL) -machine $(MACHINE) -m $(MEMORY) -cdrom $(KERNEL_ISO) -boot d \
     -no-reboot -nic none $(QEMU_DEVICES) -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
     -debugcon file:$(BUILD)/debugcon.log
@@ -105,13 +108,18 @@ comma := ,
 # room, and a script can end the session with `poweroff`.
 SERIAL_STDIO = $$( [ -t 0 ] && echo mon:stdio || echo stdio )
 
-run: all
+$(RUN_DISK): tools/make_run_disk.sh | deps
+	@echo "  DISK    $@"
+	@mkdir -p $(@D)
+	@sh tools/make_run_disk.sh $@
+
+run: all $(RUN_DISK)
 	@echo "Booting Conduit (Ctrl-A X quits QEMU; type 'help' at the conduit> prompt)"
 	@$(QEMU) $(QEMU_COMMON) -display none -serial $(SERIAL_STDIO) $(QEMU_CMDLINE_ARG); \
 	    rc=$$?; case $$rc in 33|39) ;; 37) echo "(kernel panic: QEMU exit status 37)"; exit 1;; \
 	    *) echo "(QEMU exit status $$rc)";; esac
 
-qemu-gdb: all
+qemu-gdb: all $(RUN_DISK)
 	@echo "QEMU waits for gdb on port $(GDBPORT): run 'make gdb' in another terminal"
 	@$(QEMU) $(QEMU_COMMON) -display none -serial $(SERIAL_STDIO) -gdb tcp::$(GDBPORT) -S $(QEMU_CMDLINE_ARG)
 
@@ -155,6 +163,11 @@ bench-uart: all
 # without NAPI, and the receive-livelock curve; with the ratios to Linux's e1000 in this QEMU.
 bench-net: all
 	@$(PYTHON) tools/bench_net.py --iso $(KERNEL_ISO)
+
+# The lecture's PIO / interrupts / DMA table for the disk, measured against Linux's figures,
+# with a chart (build/bench-ata.svg).
+bench-ata: all
+	@$(PYTHON) tools/bench_ata.py --iso $(KERNEL_ISO)
 
 # Batch grading: every submission in SUBMISSIONS (folders, .tar.gz, .zip, git bundles) built
 # from pristine material in a sandbox and graded; see lab/grader/README.md "Batch grading".

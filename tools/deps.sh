@@ -16,6 +16,8 @@ needs=(
   "g++:g++"
   "make:make"
   "objcopy:binutils"
+  "/usr/sbin/sfdisk:fdisk"
+  "/usr/sbin/mkfs.fat:dosfstools"
   "gnuplot:gnuplot-nox"
 )
 

@@ -30,6 +30,11 @@ UNIT_KERNEL_SOURCES += kernel/tty/ldisc.cpp drivers/char/vgacon/terminal.cpp
 # The DMA API runs unchanged over the device models' physical memory (tests/unit/models).
 UNIT_KERNEL_SOURCES += kernel/io/dma_map.cpp kernel/io/dma_registry.cpp kernel/io/dma_coherent.cpp
 UNIT_KERNEL_SOURCES += kernel/dev/device.cpp
+# The ATA driver's register-level files and the partition parsers, against the PIIX IDE model.
+# The instructor's wrong drivers are compiled when present (handouts leave them out).
+UNIT_KERNEL_SOURCES += $(addprefix drivers/block/ata/,taskfile.cpp identify.cpp pio.cpp irq.cpp dma.cpp \
+    channel.cpp reset.cpp) $(wildcard drivers/block/ata/*.instructor.cpp)
+UNIT_KERNEL_SOURCES += $(wildcard kernel/block/partition*.cpp) kernel/test/python_random.cpp
 # The 16550's register level (drivers/char/uart16550/uart.h), ready for a 16550 model (issue 9).
 UNIT_KERNEL_SOURCES += drivers/char/uart16550/init.cpp drivers/char/uart16550/poll_io.cpp
 UNIT_KERNEL_SOURCES += drivers/char/uart16550/interrupts.cpp

@@ -20,19 +20,17 @@ void Clock::advance_to(u64 time_ns)
     fire_due();
 }
 
-// An event's action may touch ports, which spends time, which would fire events from inside
-// an event: the outer loop fires them instead, one at a time, in order.
+// An event's action may touch ports, which spends time, which fires the events due by then
+// from inside the first one: as on real hardware, a device keeps going while the CPU (an
+// interrupt handler polling a status register, say) is busy with another. Each event is taken
+// out of the queue before it runs, so none runs twice.
 void Clock::fire_due()
 {
-    if (m_firing)
-        return;
-    m_firing = true;
     while (!m_events.empty() && m_events.begin()->first.first <= m_now) {
         auto action = std::move(m_events.begin()->second);
         m_events.erase(m_events.begin());
         action();
     }
-    m_firing = false;
 }
 
 Clock::EventId Clock::schedule(u64 at_ns, std::function<void()> action)
@@ -76,7 +74,6 @@ void Clock::reset()
 {
     m_now = 0;
     m_events.clear();
-    m_firing = false;
     m_access_cost_ns = 100;
 }
 

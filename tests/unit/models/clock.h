@@ -47,7 +47,6 @@ private:
     u64 m_now { 0 };
     u64 m_access_cost_ns { 100 };
     EventId m_next_id { 1 };
-    bool m_firing { false };
     // Ordered by (time, id): events at the same time fire in the order they were scheduled.
     std::map<std::pair<u64, EventId>, std::function<void()>> m_events;
 };

@@ -7,6 +7,7 @@
 #include "clock.h"
 #include "interrupt_line.h"
 #include "kernel_log.h"
+#include <kernel/mm/heap.h>
 #include <kernel/printk.h>
 #include <kernel/sched/sync.h>
 #include <kernel/sched/thread.h>
@@ -98,6 +99,15 @@ void diag_print(char const* fmt, ...)
 
 void kprint_raw(char const* data, usize length) { models::kernel_log().append(std::string(data, length).c_str()); }
 
+// The kernel heap: the host's aligned allocator.
+void* mm::kmalloc(usize size, usize align)
+{
+    align = align < 16 ? 16 : align;
+    return std::aligned_alloc(align, (size + align - 1) / align * align);
+}
+
+void mm::kfree(void* pointer) { std::free(pointer); }
+
 void symbols::describe(u64 address, char* out, usize capacity) { kstd::snprintf(out, capacity, "%#lx", address); }
 
 // ---- synchronisation ---------------------------------------------------------------------------
@@ -175,13 +185,13 @@ bool WaitQueue::is_empty() const { return true; }
 void Semaphore::down()
 {
     m_queue.wait_event([this] { return m_value > 0; });
-    --m_value;
+    m_value = m_value - 1;
 }
 
 ErrorOr<void> Semaphore::down_timeout(u64 timeout_ns)
 {
     TRY(m_queue.wait_event_until([this] { return m_value > 0; }, deadline_after(timeout_ns)));
-    --m_value;
+    m_value = m_value - 1;
     return {};
 }
 
@@ -189,11 +199,11 @@ bool Semaphore::try_down()
 {
     if (m_value == 0)
         return false;
-    --m_value;
+    m_value = m_value - 1;
     return true;
 }
 
-void Semaphore::up() { ++m_value; }
+void Semaphore::up() { m_value = m_value + 1; }
 usize Semaphore::waiter_count() const { return 0; }
 
 // One thread: a mutex is free whenever someone asks (holding it across a sleep that another

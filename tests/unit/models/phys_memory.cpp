@@ -11,9 +11,9 @@
 namespace models {
 
 struct PhysMemory::Region {
-    Zone zone;
-    u64 phys_base;
-    usize pages;
+    Zone zone { Zone::Dma };
+    u64 phys_base { 0 };
+    usize pages { 0 };
     u8* host { nullptr };
     std::vector<bool> used;
     std::vector<usize> run_length;   // at the first page of each allocation: its pages
@@ -75,7 +75,10 @@ constexpr RegionSpec REGIONS[] = {
 PhysMemory::PhysMemory()
 {
     for (auto const& spec : REGIONS) {
-        auto* region = new Region { spec.zone, spec.phys_base, usize(spec.bytes / PAGE) };
+        auto* region = new Region;
+        region->zone = spec.zone;
+        region->phys_base = spec.phys_base;
+        region->pages = usize(spec.bytes / PAGE);
         region->host = static_cast<u8*>(std::aligned_alloc(PAGE, spec.bytes));
         VERIFY(region->host);
         region->used.assign(region->pages, false);

@@ -254,8 +254,10 @@ void PiixIdeChannel::update_intrq()
 {
     bool level = m_drive[m_selected].intrq_pending && !(m_control & CONTROL_NIEN)
         && devices[m_selected].kind != IdeKind::Absent;
-    if (level && !m_intrq.is_high())
+    if (level && !m_intrq.is_high()) {
         ++counters.interrupts;
+        m_bm_status |= 0x04;   // the PIIX latches every device interrupt in bus-master status
+    }
     m_intrq.set_level(level);
 }
 
