@@ -28,6 +28,8 @@ UNIT_KERNEL_SOURCES += kernel/io/range_set.cpp kernel/io/dma_plan.cpp
 UNIT_KERNEL_SOURCES += kernel/bus/pci_decode.cpp
 UNIT_KERNEL_SOURCES += kernel/dev/numbers.cpp kernel/dev/ops_defaults.cpp kernel/dev/block_check.cpp
 UNIT_KERNEL_SOURCES += drivers/char/tty/ldisc.cpp drivers/char/vgacon/terminal.cpp
+UNIT_KERNEL_SOURCES += kernel/block/scheduler_queue.cpp kernel/block/fifo.cpp kernel/block/elevator.cpp \
+    kernel/block/deadline.cpp kernel/block/merge.cpp kernel/block/latency.cpp
 
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.cpp)
 UNIT_SOURCES := $(UNIT_TEST_SOURCES) $(UNIT_KERNEL_SOURCES)
