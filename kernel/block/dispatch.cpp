@@ -139,9 +139,10 @@ void RequestQueue::load_slot(DispatchSlot& slot, QueueEntry& entry, u64 now)
     log_command(slot, entry);
 }
 
-void RequestQueue::log_command(DispatchSlot const&, QueueEntry const& entry)
+void RequestQueue::log_command(DispatchSlot const& slot, QueueEntry const& entry)
 {
-    m_log[m_logged % LOG_SIZE] = { entry.op, entry.sector, entry.count, entry.requests, entry.segments };
+    m_log[m_logged % LOG_SIZE] = { entry.op, entry.sector, entry.count, entry.requests, entry.segments,
+        slot.dispatched_ns };
     ++m_logged;
 }
 

@@ -46,6 +46,7 @@ struct CommandRecord {
     u32 count;
     u32 requests;   // how many requests it carried (more than 1: merged)
     u32 segments;
+    u64 dispatched_ns;
 };
 
 struct LatencySummary {
