@@ -8,6 +8,7 @@
 // carried through complete(), which records the status, counts it, runs the callback and leaves
 // the gate. So the gate counts requests in flight, and unregistering waits until they are done.
 #include "internal.h"
+#include <kernel/block/cached_io.h>
 #include <kernel/block/request_queue.h>
 #include <kernel/dev/blockdev.h>
 #include <kernel/dev/devfs.h>
@@ -113,6 +114,7 @@ void BlockDevHandle::unregister()
     BlockDevice* device = kstd::exchange(m_device, nullptr);
     if (!device)
         return;
+    block::forget_device(*device);   // the buffer cache writes back and lets go of its blocks
     devfs::internal::unpublish(*device, g_block_numbers);
     device->revoke();   // also waits for every request in flight to be completed
     device->queue().shutdown();

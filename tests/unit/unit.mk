@@ -29,7 +29,8 @@ UNIT_KERNEL_SOURCES += kernel/bus/pci_decode.cpp
 UNIT_KERNEL_SOURCES += kernel/dev/numbers.cpp kernel/dev/ops_defaults.cpp kernel/dev/block_check.cpp
 UNIT_KERNEL_SOURCES += drivers/char/tty/ldisc.cpp drivers/char/vgacon/terminal.cpp
 UNIT_KERNEL_SOURCES += kernel/block/scheduler_queue.cpp kernel/block/fifo.cpp kernel/block/elevator.cpp \
-    kernel/block/deadline.cpp kernel/block/merge.cpp kernel/block/latency.cpp
+    kernel/block/deadline.cpp kernel/block/merge.cpp kernel/block/latency.cpp \
+    kernel/block/cache_core.cpp kernel/block/cache_policy.cpp
 # Purpose-made wrong variants for the grader's self-tests (absent from handouts).
 UNIT_KERNEL_SOURCES += $(wildcard kernel/block/wrong_*.instructor.cpp)
 

@@ -37,3 +37,29 @@ TEST_CASE("self-test: the stub (fifo) fails the elevator and deadline orders", "
 {
     check_elevator_textbook(block::fifo_next);
 }
+
+#include "cache_checks.h"
+
+namespace block::wrong {
+extern CachePolicy const cache_mru, cache_evicts_dirty, cache_evicts_pinned, cache_clean_too_early;
+}
+
+TEST_CASE("self-test: an MRU cache fails the LRU victim check, named MRU", "[.selftest_lab8][cache_mru]")
+{
+    check_lru_victims(block::wrong::cache_mru);
+}
+
+TEST_CASE("self-test: a cache that evicts dirty blocks unwritten loses data", "[.selftest_lab8][cache_evicts_dirty]")
+{
+    check_dirty_written_before_eviction(block::wrong::cache_evicts_dirty);
+}
+
+TEST_CASE("self-test: a cache that evicts pinned blocks fails the pin check", "[.selftest_lab8][cache_evicts_pinned]")
+{
+    check_pinned_never_evicted(block::wrong::cache_evicts_pinned);
+}
+
+TEST_CASE("self-test: a cache that cleans blocks when their write starts fails the error check", "[.selftest_lab8][cache_clean_too_early]")
+{
+    check_write_error_keeps_dirty(block::wrong::cache_clean_too_early);
+}
