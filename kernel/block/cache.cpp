@@ -144,9 +144,12 @@ u64 configured_size()
     return number.value() * unit;
 }
 
-// The flusher's next deadline: when the oldest dirty block expires; none when nothing is dirty.
+// The flusher's next deadline: when the oldest dirty block expires; none when nothing is dirty
+// (or while it is paused).
 u64 next_flush_deadline(KernelCache& kc)
 {
+    if (kc.flusher_paused)
+        return sched::NO_DEADLINE;
     sched::SpinlockGuard guard(kc.lock);
     CacheBlock* oldest = kc.core->dirty_list().first();
     return oldest ? oldest->dirtied_ns + kc.dirty_expire_ns : sched::NO_DEADLINE;
@@ -159,6 +162,8 @@ void flusher_loop(void* arg)
         u64 deadline = next_flush_deadline(kc);
         (void)kc.flusher_wake.wait_event_until([&kc] { return kc.flusher_kick; }, deadline);
         kc.flusher_kick = false;
+        if (kc.flusher_paused)
+            continue;
         u64 now = time::now_ns();
         u64 expired_before = now > kc.dirty_expire_ns ? now - kc.dirty_expire_ns : 0;
         auto expired = kc.core->write_back({ .dirtied_before_ns = expired_before + 1 });
@@ -250,6 +255,16 @@ void set_dirty_expire(u64 ns)
     if (auto cache = kernel_cache(); !cache.is_error())
         cache.value()->dirty_expire_ns = ns;
 }
+void set_flusher_paused(bool paused)
+{
+    auto cache = kernel_cache();
+    if (cache.is_error())
+        return;
+    cache.value()->flusher_paused = paused;
+    cache.value()->flusher_kick = true;   // recompute its deadline either way
+    cache.value()->flusher_wake.wake_one();
+}
+
 u64 dirty_expire()
 {
     auto cache = kernel_cache();

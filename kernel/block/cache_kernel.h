@@ -21,6 +21,7 @@ struct KernelCache {
     sched::WaitQueue io_done;                  // threads waiting for a block's I/O
     sched::WaitQueue flusher_wake;
     bool volatile flusher_kick { false };
+    bool volatile flusher_paused { false };   // tests: only eviction and sync write back
     sched::Thread* flusher { nullptr };
     u64 dirty_expire_ns { 0 };
     u64 flusher_runs { 0 };

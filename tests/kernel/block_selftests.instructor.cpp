@@ -19,3 +19,5 @@ ErrorOr<void> run_lab_test(char const* name)
 
 KTEST(selftest_lab8_elevator_no_turn, SELFTEST_SUITE) { return run_lab_test("lab8_elevator_order"); }
 KTEST(selftest_lab8_deadline_ignores_expiry, SELFTEST_SUITE) { return run_lab_test("lab8_deadline_read_bound"); }
+KTEST(selftest_lab8_cache_mru, SELFTEST_SUITE) { return run_lab_test("lab8_cache_hit_ratios"); }
+KTEST(selftest_lab8_cache_evicts_dirty, SELFTEST_SUITE) { return run_lab_test("lab8_cache_nothing_lost_under_pressure"); }

@@ -45,6 +45,9 @@ void reset_cache_stats();
 [[nodiscard]] ErrorOr<void> set_cache_limit(u32 blocks);
 void set_dirty_expire(u64 ns);
 u64 dirty_expire();
+// A paused flusher writes nothing back (tests of eviction and sync, benchmarks): only eviction
+// and sync do.
+void set_flusher_paused(bool paused);
 // Drops every clean block of `device` from the cache (after a sync, nothing of it is left).
 void drop_cached(dev::BlockDevice& device);
 // The block core calls this when `device` is being unregistered: its dirty blocks are written

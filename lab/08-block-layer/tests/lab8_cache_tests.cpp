@@ -110,7 +110,7 @@ KTEST(lab8_cache_nothing_lost_under_pressure, 8)
 {
     BlockDevice& ram = *TRY(ram0());
     EXPECT_OK(block::set_cache_limit(8));
-    block::set_dirty_expire(3600 * time::NS_PER_S);   // only eviction writes back here
+    block::set_flusher_paused(true);   // only eviction writes back here
     constexpr u64 FIRST = 100, COUNT = 200;
     for (u64 number = FIRST; number < FIRST + COUNT; ++number)
         EXPECT_OK(write_pattern(ram, number));
@@ -124,6 +124,7 @@ KTEST(lab8_cache_nothing_lost_under_pressure, 8)
     for (u64 number = FIRST; number < FIRST + COUNT; ++number)
         EXPECT_MSG(EXPECT_OK(pattern_on_disk(ram, number)), "block %lu is not on the disk after sync", number);
     EXPECT_EQ(block::cache_stats().dirty, 0u);
+    block::set_flusher_paused(false);
     return {};
 }
 
@@ -131,7 +132,7 @@ KTEST(lab8_cache_sync_writes_back, 8)
 {
     BlockDevice& ram = *TRY(ram0());
     EXPECT_OK(block::set_cache_limit(256));
-    block::set_dirty_expire(3600 * time::NS_PER_S);   // the flusher stays out of it
+    block::set_flusher_paused(true);   // the flusher stays out of it
     constexpr u64 FIRST = 40, COUNT = 32;
     for (u64 number = FIRST; number < FIRST + COUNT; ++number)
         EXPECT_OK(write_pattern(ram, number));
@@ -149,5 +150,6 @@ KTEST(lab8_cache_sync_writes_back, 8)
     EXPECT_EQ(block::cache_stats().dirty, 0u);
     ktest::note("sync wrote 32 blocks in %lu commands (%lu merges)", after.commands - before.commands - 1,
         after.merges - before.merges);
+    block::set_flusher_paused(false);
     return {};
 }
