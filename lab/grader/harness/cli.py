@@ -110,8 +110,41 @@ def include_hidden(args: argparse.Namespace, root: Path) -> bool:
     return not (root / HANDOUT_STAMP).exists()
 
 
+def _folder_lab(path: Path) -> int | None:
+    """The lab number a rubric's folder says (lab/02-interrupts/rubric.toml -> 2)."""
+    head = path.parent.name.split("-", 1)[0]
+    return int(head) if path.parent.parent.name == "lab" and head.isdigit() else None
+
+
+def _load_all(args: argparse.Namespace, root: Path) -> list:
+    """Every selected rubric. One lab's broken rubric does not block another: with --lab, a
+    broken rubric of another lab is only a warning; grading every lab, the broken ones are
+    reported (args.rubric_errors; the exit status is then 2) and the others graded. A rubric
+    named with --suite, or one of the selected labs, must load."""
+    loaded, args.rubric_errors = [], []
+    for path in _suite_paths(args, root):
+        try:
+            loaded.append(rubric.load(path))
+        except RubricError as err:
+            lab = _folder_lab(path)
+            if args.suite or lab is None or (args.lab and lab in args.lab):
+                raise
+            if args.lab:
+                print(f"grade.py: warning: lab {lab} is not graded now, but its rubric is "
+                      f"broken: {err}", file=sys.stderr)
+            else:
+                args.rubric_errors.append(str(err))
+    names: dict[str, Path] = {}
+    for suite, _ in loaded:
+        if suite.name in names:
+            raise RubricError(f"suite name '{suite.name}' is used by {names[suite.name]} and "
+                              f"{suite.path}: results and logs are kept per suite name")
+        names[suite.name] = suite.path
+    return loaded
+
+
 def select_tests(args: argparse.Namespace, root: Path) -> list[TestCase]:
-    loaded = [rubric.load(path) for path in _suite_paths(args, root)]
+    loaded = _load_all(args, root)
     if args.lab:
         loaded = [(s, cases) for s, cases in loaded if s.lab in args.lab]
         if not loaded:
@@ -239,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     except (RubricError, UsageError) as err:
         print(f"grade.py: {err}", file=sys.stderr)
         return 2
+    for error in args.rubric_errors:
+        print(f"grade.py: not graded: {error}", file=sys.stderr)
     try:
         totals = grade_tree(tests, options, args.jobs)
     except (KeyboardInterrupt, Terminated):
@@ -246,7 +281,11 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     _write_outputs(args, options, totals, time.monotonic() - started)
     report.print_tables(totals)
+    for error in args.rubric_errors:
+        print(f"\nnot graded (broken rubric): {error}")
     report.print_summary(totals)
+    if args.rubric_errors:
+        return 2
     return 0 if all(t.failed == 0 for t in totals) else 1
 
 

@@ -53,15 +53,55 @@ def judge(record: RunRecord) -> Verdict:
     # Host-side checks (serial, keyboard, mechanism) also explain a hang or a failure.
     verdict.notes += [f"host-side check: {p}" for p in record.problems if p not in verdict.reason]
     forged = transcript.forged
-    if not forged:
-        return verdict
-    first = forged[0]
-    shown = first.nonce if first.nonce is not None else "(none)"
-    reason = (f"result line with nonce={shown} instead of this run's nonce (debugcon.log line "
-              f"{first.lineno}: '{first.line.strip()[:120]}'): results only count when the "
-              "kernel's test framework prints them")
+    if forged:
+        first = forged[0]
+        shown = first.nonce if first.nonce is not None else "(none)"
+        reason = (f"result line with nonce={shown} instead of this run's nonce (debugcon.log line "
+                  f"{first.lineno}: '{first.line.strip()[:120]}'): results only count when the "
+                  "kernel's test framework prints them")
+    else:
+        reason = protocol_problem(transcript, record.test.name)
+        if reason is None:
+            return verdict
     notes = [f"without the forged line the verdict would be {verdict.kind}: {verdict.reason}"]
     return Verdict("forged", reason, verdict.report, notes + verdict.notes)
+
+
+def protocol_problem(transcript: Transcript, name: str) -> str | None:
+    """The runner's protocol, checked on the lines that carry this run's nonce: one boot, one
+    begin and at most one result for the test the grader asked for and for no other, at most
+    one end line, whose counts agree with the result. A run that breaks it printed protocol
+    lines of its own: student code knows the nonce (it runs in ring 0), so only the shape of
+    the transcript can tell. None when the transcript is well-formed."""
+    def at(event) -> str:
+        return f" (debugcon.log line {event.lineno}: '{event.line.strip()[:120]}')"
+
+    events = transcript.genuine
+    for kind in ("boot", "test-begin", "end", "panic"):
+        seen = [e for e in events if e.kind == kind]
+        if len(seen) > 1:
+            return f"the run printed {len(seen)} '{kind}' lines, the runner prints one{at(seen[1])}"
+    for event in events:
+        if event.kind in ("test-begin", "test-pass", "test-fail") and event.get("name") != name:
+            return (f"the run reported test '{event.get('name')}', but the grader asked only "
+                    f"for {name}{at(event)}")
+    results = [e for e in events if e.kind in ("test-pass", "test-fail")]
+    if len(results) > 1:
+        return f"the run printed {len(results)} results for {name}, the runner prints one{at(results[1])}"
+    begin = transcript.first("test-begin")
+    # The runner reports an unknown test as a test-fail without a begin; a pass never.
+    if results and results[0].kind == "test-pass" and (begin is None or begin.lineno > results[0].lineno):
+        return f"a pass for {name} without its test-begin line before it{at(results[0])}"
+    end = transcript.first("end")
+    if end is not None:
+        before = [e for e in results if e.lineno < end.lineno]
+        passed = sum(e.kind == "test-pass" for e in before)
+        failed = sum(e.kind == "test-fail" for e in before)
+        counts = (end.get("passed"), end.get("failed"))
+        if counts != (str(passed), str(failed)) or len(before) != len(results):
+            return (f"the end line says passed={counts[0]} failed={counts[1]}, but the run "
+                    f"reported {passed} pass and {failed} fail before it{at(end)}")
+    return None
 
 
 def _judge_genuine(record: RunRecord, transcript: Transcript) -> Verdict:
