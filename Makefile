@@ -47,7 +47,7 @@ KERNEL_ELF := $(BUILD)/kernel.elf
 KERNEL_ISO := $(BUILD)/conduit.iso
 
 .PHONY: all deps kernel iso run check grade unit-tests grader-tests symbols-check \
-    qemu-gdb gdb bench-boot bench-uart handout handout-check clean
+    qemu-gdb gdb bench-boot bench-uart bench-block handout handout-check clean
 
 all: deps $(KERNEL_ISO)
 
@@ -139,6 +139,10 @@ bench-boot: all
 # The lecture's PIO-vs-interrupt table for the UART, measured (poll and irq, TX and RX).
 bench-uart: all
 	@$(PYTHON) tools/bench_uart.py --iso $(KERNEL_ISO)
+
+# The block layer: workloads x I/O schedulers x cache on/off on the ATA disk (DMA), with a chart.
+bench-block: all
+	@$(PYTHON) tools/bench_block.py --iso $(KERNEL_ISO) $(BENCH_ARGS)
 
 handout:
 	@test -n "$(LAB)" -a -n "$(OUT)" || { echo "usage: make handout LAB=N OUT=dir"; exit 2; }

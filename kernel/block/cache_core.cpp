@@ -130,6 +130,21 @@ ErrorOr<CacheBlock*> BufferCache::load(void* device, u64 number, bool overwrite)
     return block;
 }
 
+// Does reading `number` continue a stream (a read of number - 1 came before)? Remembers where
+// this reader goes next either way. Locking: held.
+bool BufferCache::continues_stream(void* device, u64 number)
+{
+    for (Stream& stream : m_streams) {
+        if (stream.device == device && stream.next == number) {
+            stream.next = number + 1;
+            return true;
+        }
+    }
+    m_streams[m_next_stream] = { device, number + 1 };
+    m_next_stream = (m_next_stream + 1) % STREAMS;
+    return false;
+}
+
 ErrorOr<CacheBlock*> BufferCache::get(void* device, u64 number, bool overwrite)
 {
     if (number >= m_backend.device_blocks(*this, device))
@@ -138,9 +153,7 @@ ErrorOr<CacheBlock*> BufferCache::get(void* device, u64 number, bool overwrite)
     bool sequential;
     {
         Guard guard(*this);
-        sequential = device == m_last_device && number == m_last_number + 1;
-        m_last_device = device;
-        m_last_number = number;
+        sequential = continues_stream(device, number);
         block = find(device, number);
         if (block) {
             ++block->pins;

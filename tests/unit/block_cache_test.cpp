@@ -76,3 +76,16 @@ TEST_CASE("invalidate drops clean blocks only; a departing disk loses its dirty 
     CHECK(fake.cache->stats().blocks == 0);
     CHECK(fake.cache->stats().dirty == 0);
 }
+
+TEST_CASE("several interleaved sequential readers each get read-ahead", "[block][cache]")
+{
+    FakeCache fake(128, block::lru_write_back_policy);
+    fake.cache->set_read_ahead(8);
+    for (u64 step = 0; step < 16; ++step) {
+        for (u64 stream = 0; stream < 4; ++stream)
+            REQUIRE(fake.read(stream * 40 + step));
+    }
+    auto stats = fake.cache->stats();
+    CHECK(stats.misses == 8);          // the first two blocks of each stream
+    CHECK(stats.read_ahead_hits == 56);
+}

@@ -193,8 +193,16 @@ private:
     Lru m_lru;
     DirtyList m_dirty;
     IntrusiveList<CacheBlock, &CacheBlock::hash_link> m_hash[HASH_BUCKETS];
-    void* m_last_device { nullptr };   // the sequential-read detector
-    u64 m_last_number { ~u64(0) };
+    // The sequential-read detector: where the last few readers would continue. Several threads
+    // streaming at once each keep a slot (the oldest slot is reused for a new stream).
+    struct Stream {
+        void* device { nullptr };
+        u64 next { 0 };
+    };
+    static constexpr usize STREAMS = 8;
+    Stream m_streams[STREAMS] {};
+    usize m_next_stream { 0 };
+    bool continues_stream(void* device, u64 number);
     u64 m_hits { 0 }, m_misses { 0 }, m_read_ahead_issued { 0 }, m_read_ahead_hits { 0 };
     u64 m_write_backs { 0 }, m_write_errors { 0 }, m_evictions { 0 };
 };
