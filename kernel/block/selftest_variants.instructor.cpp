@@ -12,7 +12,7 @@ extern IoScheduler const elevator_sstf;
 extern IoScheduler const elevator_no_turn;
 extern IoScheduler const deadline_ignores_expiry;
 extern IoScheduler const deadline_reads_only;
-extern CachePolicy const cache_mru, cache_evicts_dirty, cache_evicts_pinned, cache_clean_too_early;
+extern CachePolicy const cache_mru, cache_evicts_dirty, cache_evicts_pinned, cache_clean_too_early, cache_skips_writes;
 
 namespace {
 
@@ -24,6 +24,7 @@ WrongVariant const g_cache_mru("cache_mru", [] { override_cache_policy(cache_mru
 WrongVariant const g_cache_evicts_dirty("cache_evicts_dirty", [] { override_cache_policy(cache_evicts_dirty); });
 WrongVariant const g_cache_evicts_pinned("cache_evicts_pinned", [] { override_cache_policy(cache_evicts_pinned); });
 WrongVariant const g_cache_clean_too_early("cache_clean_too_early", [] { override_cache_policy(cache_clean_too_early); });
+WrongVariant const g_cache_skips_writes("cache_skips_writes", [] { override_cache_policy(cache_skips_writes); });
 
 }
 

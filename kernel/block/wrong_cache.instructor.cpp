@@ -7,6 +7,7 @@
 //   cache_evicts_dirty       drops a dirty victim without writing it back
 //   cache_evicts_pinned      takes the LRU block even while a user holds it
 //   cache_clean_too_early    marks blocks clean when their write starts, not when it succeeds
+//   cache_skips_writes       write-back marks blocks clean without writing them: sync "succeeds"
 #include <kernel/block/cache.h>
 #include <kstd/enforce.h>
 
@@ -100,9 +101,24 @@ ErrorOr<usize> write_back_clean_early(BufferCache& cache, WriteBackFilter const&
 
 void write_done_nothing(BufferCache&, CacheBlock&, int) {}
 
+// Write-back that only pretends: every selected block is declared clean, nothing is written.
+ErrorOr<usize> write_back_skipped(BufferCache& cache, WriteBackFilter const& filter)
+{
+    usize count = 0;
+    auto guard = cache.lock();
+    for (CacheBlock& block : cache.dirty_list()) {
+        if (count < filter.max_blocks && filter.matches(block) && !block.in_use()) {
+            block.dirty = false;
+            cache.dirty_list().remove(block);
+            ++count;
+        }
+    }
+    return count;
 }
 
-extern CachePolicy const cache_mru, cache_evicts_dirty, cache_evicts_pinned, cache_clean_too_early;
+}
+
+extern CachePolicy const cache_mru, cache_evicts_dirty, cache_evicts_pinned, cache_clean_too_early, cache_skips_writes;
 CachePolicy const cache_mru { "wrong-mru", evict_mru, lru_write_back_policy.write_back, lru_write_back_policy.write_done };
 CachePolicy const cache_evicts_dirty { "wrong-evicts-dirty", evict_dirty_unwritten, lru_write_back_policy.write_back,
     lru_write_back_policy.write_done };
@@ -110,5 +126,7 @@ CachePolicy const cache_evicts_pinned { "wrong-evicts-pinned", evict_pinned, lru
     lru_write_back_policy.write_done };
 CachePolicy const cache_clean_too_early { "wrong-clean-too-early", lru_write_back_policy.evict, write_back_clean_early,
     write_done_nothing };
+CachePolicy const cache_skips_writes { "wrong-skips-writes", lru_write_back_policy.evict, write_back_skipped,
+    lru_write_back_policy.write_done };
 
 }

@@ -21,3 +21,4 @@ KTEST(selftest_lab8_elevator_no_turn, SELFTEST_SUITE) { return run_lab_test("lab
 KTEST(selftest_lab8_deadline_ignores_expiry, SELFTEST_SUITE) { return run_lab_test("lab8_deadline_read_bound"); }
 KTEST(selftest_lab8_cache_mru, SELFTEST_SUITE) { return run_lab_test("lab8_cache_hit_ratios"); }
 KTEST(selftest_lab8_cache_evicts_dirty, SELFTEST_SUITE) { return run_lab_test("lab8_cache_nothing_lost_under_pressure"); }
+KTEST(selftest_lab8_cache_skips_writes, SELFTEST_SUITE) { return run_lab_test("lab8_cache_sync_survives_power_cut"); }
