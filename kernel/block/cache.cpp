@@ -128,20 +128,13 @@ u64 configured_size()
     auto text = kernel_cmdline().get(StringView("bcache.size"));
     if (!text.has_value())
         return DEFAULT_SIZE;
-    StringView digits = *text;
-    u64 unit = 1;
-    char suffix = digits.is_empty() ? '\0' : kstd::to_lower(digits[digits.length() - 1]);
-    if (suffix == 'k' || suffix == 'm') {
-        unit = suffix == 'k' ? KiB : MiB;
-        digits = digits.substring(0, digits.length() - 1);
-    }
-    auto number = kstd::parse_u64(digits);
-    if (number.is_error() || number.value() > MAX_SIZE / unit || number.value() * unit < MIN_SIZE) {
+    auto size = kstd::parse_size(*text);
+    if (size.is_error() || size.value() < MIN_SIZE || size.value() > MAX_SIZE) {
         log_warn("bcache: bcache.size=%.*s is not between 64K and 64M; using 4M\n", int(text->length()),
             text->characters());
         return DEFAULT_SIZE;
     }
-    return number.value() * unit;
+    return size.value();
 }
 
 // The flusher's next deadline: when the oldest dirty block expires; none when nothing is dirty

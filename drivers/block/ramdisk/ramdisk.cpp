@@ -65,21 +65,13 @@ u64 configured_size()
     auto text = kernel_cmdline().get(kstd::StringView("ramdisk.size"));
     if (!text.has_value())
         return DEFAULT_SIZE;
-    kstd::StringView digits = *text;
-    u64 unit = 1;
-    char suffix = digits.is_empty() ? '\0' : kstd::to_lower(digits[digits.length() - 1]);
-    if (suffix == 'k' || suffix == 'm') {
-        unit = suffix == 'k' ? KiB : MiB;
-        digits = digits.substring(0, digits.length() - 1);
-    }
-    auto number = kstd::parse_u64(digits);
-    if (number.is_error() || number.value() == 0 || number.value() > MAX_SIZE / unit
-        || (number.value() * unit) % SECTOR_SIZE != 0) {
+    auto size = kstd::parse_size(*text);
+    if (size.is_error() || size.value() == 0 || size.value() > MAX_SIZE || size.value() % SECTOR_SIZE != 0) {
         log_warn("ramdisk: ramdisk.size=%.*s is not a multiple of 512 up to 64M; using 4M\n",
             int(text->length()), text->characters());
         return DEFAULT_SIZE;
     }
-    return number.value() * unit;
+    return size.value();
 }
 
 }

@@ -37,6 +37,7 @@ the run), plan.txt, qmp.log.
 """
 from __future__ import annotations
 
+import functools
 import random
 import re
 import secrets
@@ -46,6 +47,7 @@ import threading
 import time
 
 from . import watch
+from .payload import generate
 from .peers import Peer, PeerError, register
 from .qmp import QmpClient, QmpError
 
@@ -65,20 +67,10 @@ def parse_size(value) -> int:
     return int(match.group(1)) << {"": 0, "K": 10, "M": 20, "G": 30}[match.group(2)]
 
 
-def xorshift32(seed: int, count: int) -> bytes:
-    """The grader's `generate` sequence, binary alphabet."""
-    x = seed & 0xFFFFFFFF or 0x2545F491
-    out = bytearray(count)
-    for i in range(count):
-        x ^= (x << 13) & 0xFFFFFFFF
-        x ^= x >> 17
-        x ^= (x << 5) & 0xFFFFFFFF
-        out[i] = x & 0xFF
-    return bytes(out)
-
-
+@functools.lru_cache(maxsize=1024)
 def block_bytes(seed: int, number: int) -> bytes:
-    return xorshift32((seed + number) & 0xFFFFFFFF, BLOCK)
+    """A block's new bytes: the grader's `generate` sequence for seed + block number."""
+    return generate(BLOCK, (seed + number) & 0xFFFFFFFF)
 
 
 @register
@@ -222,12 +214,6 @@ class PowerCutPeer(Peer):
 
     def close(self) -> None:
         self.stop.set()
-        for sock in (self.conn, self.listener):
-            if sock is not None:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                sock.close()
+        watch.close_sockets(self.conn, self.listener)
         if hasattr(self, "qmp_log"):
             self.qmp_log.close()
