@@ -57,6 +57,12 @@ void CharDevHandle::wake_waiters() const
         m_device->wake_waiters();
 }
 
+sched::WaitQueue& CharDevHandle::waiters() const
+{
+    VERIFY(m_device);
+    return m_device->waiters();
+}
+
 DeviceNumber CharDevHandle::number() const { return m_device ? m_device->number() : DeviceNumber {}; }
 
 }

@@ -189,6 +189,7 @@ int base_priority(Thread const* thread) { return thread->m_base_priority; }
 char const* name(Thread const* thread) { return thread->m_name; }
 u32 id(Thread const* thread) { return thread->m_id; }
 ThreadState state(Thread const* thread) { return thread->m_state; }
+u64 switch_count(Thread const* thread) { return __atomic_load_n(&thread->m_switches, __ATOMIC_RELAXED); }
 
 void set_priority(Thread* thread, int priority)
 {

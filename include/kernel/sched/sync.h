@@ -1,5 +1,5 @@
 #pragma once
-// Synchronisation (ARCHITECTURE.md section 4). Uniprocessor: a Spinlock disables interrupts (and
+// Synchronisation (docs/architecture.md, "Waiting"). Uniprocessor: a Spinlock disables interrupts (and
 // would spin on SMP), so it is the lock for data shared with IRQ or tasklet context. The sleeping
 // primitives (Semaphore, Mutex, ConditionVariable, WaitQueue) may only be used from threads; each
 // blocking call has a variant with a timeout that returns ETIMEDOUT and leaves no waiter behind.

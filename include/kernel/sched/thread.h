@@ -59,6 +59,9 @@ void set_priority(Thread* thread, int priority);   // may preempt the caller
 char const* name(Thread const* thread);
 u32 id(Thread const* thread);
 ThreadState state(Thread const* thread);
+// How many times `thread` has been switched to: each wake-up of a sleeping thread is one, so a
+// thread that sleeps until its event costs no switches while the event does not come.
+u64 switch_count(Thread const* thread);
 
 // Sleeps for at least `ns` nanoseconds / until the monotonic clock reaches `deadline_ns`.
 // Wake-up happens on the first tick (or idle pass) at or after the deadline.
