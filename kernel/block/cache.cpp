@@ -9,7 +9,7 @@
 // half of the cache is dirty, then writes back what has expired (and the oldest blocks, down to a
 // quarter, when over half). With nothing dirty it sleeps without a deadline: no wake-ups at all.
 #include "cache_kernel.h"
-#include <kernel/block/selftest.h>
+#include <kernel/selftest.h>
 #include <kernel/cmdline.h>
 #include <kernel/kernel.h>
 #include <kernel/mm/heap.h>
@@ -203,9 +203,7 @@ ErrorOr<KernelCache*> create_cache()
     kc->core->set_read_ahead(u32(kernel_cmdline().get_u64(StringView("bcache.readahead"), BufferCache::DEFAULT_READ_AHEAD)));
     kc->dirty_expire_ns = kernel_cmdline().get_u64(StringView("bcache.dirty_ms"), DEFAULT_DIRTY_EXPIRE_NS / time::NS_PER_MS)
         * time::NS_PER_MS;
-    apply_selftest_variant();
-    if (CachePolicy const* policy = cache_policy_override())
-        kc->core->set_policy(*policy);
+    kc->core->set_policy(selftest::WrongOps<CachePolicy>::choose(lru_write_back_policy));
     kc->flusher = TRY(sched::spawn("bflush", flusher_loop, kc, FLUSHER_PRIORITY));
     log_info("bcache: %u blocks of %u bytes (%u KiB), read-ahead %u, dirty blocks written after %lu ms\n", made,
         BLOCK_SIZE, made * (BLOCK_SIZE / 1024), kc->core->read_ahead(), kc->dirty_expire_ns / time::NS_PER_MS);

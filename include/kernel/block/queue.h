@@ -39,9 +39,9 @@ usize recent_commands(dev::BlockDevice const& device, CommandRecord* out, usize 
 // The scheduler the command line asks for `device_name` (iosched.NAME=, then iosched=), or the
 // default; an unknown name is warned about once and ignored. Context: thread.
 IoScheduler const& scheduler_for(char const* device_name);
-// find_scheduler(), through the self-test hook: `selftest.wrong=WORD` on the command line may
-// put a purpose-made wrong scheduler in the place of the one it imitates (the grader's self-tests
-// of lab 8, kernel/block/*.instructor.cpp). Context: any.
+// find_scheduler(), through the self-test hook (include/kernel/selftest.h): `selftest.wrong=WORD`
+// may put a purpose-made wrong scheduler in the place of the one it imitates (the grader's
+// self-tests of lab 8, kernel/block/*.instructor.cpp). Context: thread.
 IoScheduler const* find_scheduler_for_selection(StringView name);
 
 }
