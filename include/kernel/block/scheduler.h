@@ -1,5 +1,5 @@
 #pragma once
-// I/O schedulers: which queued entry the disk serves next (docs/block-devices.md, "Scheduling").
+// I/O schedulers: which queued entry the disk serves next (docs/block-devices.md, "I/O schedulers").
 //
 // The request queue keeps every waiting entry on three lists of one SchedulerQueue: `sorted`
 // (by sector) and one `fifo` per direction (by arrival). A scheduler is only its choice: a

@@ -1,4 +1,5 @@
-// Lab 8, parts 1 and 2, in the kernel: the schedulers you wrote choosing for ram0.
+// Lab 8, parts 1 and 2, in the kernel: the schedulers you wrote choosing for ram0 (and for the
+// IDE disk hda, in the grader's `lab8.disk=hda` run).
 //
 //   lab8_elevator_order        the textbook queue on ram0, under fifo and the elevator: the order
 //                              the driver saw, and the head's travel (it must be shorter)
@@ -17,10 +18,10 @@ using namespace lab8;
 
 KTEST(lab8_elevator_order, 8)
 {
-    BlockDevice& ram = *TRY(ram0());
+    BlockDevice& disk = *TRY(order_disk());
     static u64 const expected[] = { 65, 67, 98, 122, 124, 183, 37, 14 };
-    Served fifo = TRY(serve_textbook(ram, "fifo"));
-    Served look = TRY(serve_textbook(ram, "elevator"));
+    Served fifo = TRY(serve_textbook(disk, "fifo"));
+    Served look = TRY(serve_textbook(disk, "elevator"));
     ktest::note("fifo:     %s, seek distance %lu sectors", fifo.text, fifo.seek);
     ktest::note("elevator: %s, seek distance %lu sectors", look.text, look.seek);
     TRY(expect_order(look, expected, "elevator (LOOK), head 53 going up"));
@@ -31,9 +32,9 @@ KTEST(lab8_elevator_order, 8)
 
 KTEST(lab8_deadline_order, 8)
 {
-    BlockDevice& ram = *TRY(ram0());
+    BlockDevice& disk = *TRY(order_disk());
     static u64 const expected[] = { 65, 67, 98, 122, 124, 183, 14, 37 };
-    Served clook = TRY(serve_textbook(ram, "deadline"));
+    Served clook = TRY(serve_textbook(disk, "deadline"));
     ktest::note("deadline: %s, seek distance %lu sectors", clook.text, clook.seek);
     TRY(expect_order(clook, expected, "deadline with nothing expired (C-LOOK), head 53"));
     EXPECT_EQ(clook.seek, 317u);

@@ -1,6 +1,8 @@
 // Lab 8 in-kernel test support (lab8_support.h).
 #include "lab8_support.h"
+#include <kernel/cmdline.h>
 #include <kernel/dev/builtin.h>
+#include <kernel/kernel.h>
 #include <kernel/sched/sync.h>
 #include <kernel/sched/thread.h>
 #include <kernel/time/clock.h>
@@ -31,16 +33,28 @@ ErrorOr<BlockDevice*> ram0()
     return &*found.value();
 }
 
-ErrorOr<Served> serve_textbook(BlockDevice& ram, char const* scheduler)
+ErrorOr<BlockDevice*> order_disk()
+{
+    dev::init_builtin_devices();
+    kstd::StringView name = kernel_cmdline().get(kstd::StringView("lab8.disk")).value_or(kstd::StringView("ram0"));
+    char text[16];
+    kstd::copy_string(text, sizeof(text), name);
+    auto found = blockdev::find(text);
+    if (found.is_error())
+        return ktest::fail(__FILE__, __LINE__, "no block device %s (lab8.disk=)", text);
+    return &*found.value();
+}
+
+ErrorOr<Served> serve_textbook(BlockDevice& disk, char const* scheduler)
 {
     static u8 buffers[9][SECTOR];
     static BlockRequest requests[8];
     static Waiter waiters[8];
-    EXPECT_OK(block::set_scheduler(ram, "fifo"));
-    EXPECT_OK(blockdev::read_sync(ram, 52, buffers[8]));   // the head is now at 53
-    EXPECT_OK(block::set_scheduler(ram, scheduler));       // a fresh sweep, going up
-    block::reset_queue_stats(ram);
-    block::plug(ram);
+    EXPECT_OK(block::set_scheduler(disk, "fifo"));
+    EXPECT_OK(blockdev::read_sync(disk, 52, buffers[8]));   // the head is now at 53
+    EXPECT_OK(block::set_scheduler(disk, scheduler));       // a fresh sweep, going up
+    block::reset_queue_stats(disk);
+    block::plug(disk);
     for (usize i = 0; i < 8; ++i) {
         requests[i].op = BlockOp::Read;
         requests[i].sector = TEXTBOOK[i];
@@ -48,24 +62,24 @@ ErrorOr<Served> serve_textbook(BlockDevice& ram, char const* scheduler)
         requests[i].buffer = Bytes(buffers[i], SECTOR);
         Waiter* waiter = &waiters[i];
         requests[i].on_complete = [waiter](BlockRequest&) { waiter->done.up(); };
-        if (auto submitted = blockdev::submit(ram, requests[i]); submitted.is_error()) {
-            block::unplug(ram);
+        if (auto submitted = blockdev::submit(disk, requests[i]); submitted.is_error()) {
+            block::unplug(disk);
             return submitted.release_error();
         }
     }
-    block::unplug(ram);
+    block::unplug(disk);
     for (auto& waiter : waiters)
         EXPECT_OK(waiter.done.down_timeout(5 * time::NS_PER_S));
     Served served {};
     block::CommandRecord records[8];
-    served.count = block::recent_commands(ram, records, 8);
-    served.seek = block::queue_stats(ram).seek_distance;
+    served.count = block::recent_commands(disk, records, 8);
+    served.seek = block::queue_stats(disk).seek_distance;
     usize used = 0;
     for (usize i = 0; i < served.count; ++i) {
         served.order[i] = records[i].sector;
         used += kstd::snprintf(served.text + used, sizeof(served.text) - used, "%s%lu", i ? " " : "", records[i].sector);
     }
-    EXPECT_OK(block::set_scheduler(ram, "deadline"));
+    EXPECT_OK(block::set_scheduler(disk, "deadline"));
     return served;
 }
 

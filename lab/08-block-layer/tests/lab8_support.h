@@ -14,8 +14,11 @@ using dev::BlockRequest;
 
 // ram0, with the builtin devices registered (the registry keeps it alive). Errors: ENOENT.
 ErrorOr<BlockDevice*> ram0();
+// The disk the queue-order tests use: `lab8.disk=NAME` (the grader's run on the IDE disk, hda),
+// or ram0. Errors: ENOENT, with the name in the message.
+ErrorOr<BlockDevice*> order_disk();
 
-// The textbook queue served under one scheduler: with ram0 idle and its head moved to 53 (a
+// The textbook queue served under one scheduler: with the disk idle and its head moved to 53 (a
 // one-sector read at 52 under fifo), the eight reads 98 183 37 122 14 124 65 67 are queued while
 // the disk is plugged, then served. `order` is the sectors the driver saw, `seek` the head's travel.
 struct Served {
@@ -24,7 +27,7 @@ struct Served {
     u64 seek;
     char text[64];
 };
-ErrorOr<Served> serve_textbook(BlockDevice& ram, char const* scheduler);
+ErrorOr<Served> serve_textbook(BlockDevice& disk, char const* scheduler);
 // Fails the test unless `served` is `expected`; the message names fifo order when it is that.
 ErrorOr<void> expect_order(Served const& served, u64 const (&expected)[8], char const* what);
 
