@@ -9,7 +9,7 @@
 //
 // This header is the portable core (host-tested with a fake disk): the lists, the counters and
 // the policy, which lab 8 asks you to write (kernel/block/cache_policy.cpp). The kernel's cache,
-// with its locks, its flusher and its disk I/O, is <kernel/block/cache_api.h>.
+// with its locks, its flusher and its disk I/O, is <kernel/block/cached_io.h>.
 //
 // Rules that keep data safe, checked by the tests:
 //   * while `io` is set the block's data belongs to the device: nobody reads or changes it;
