@@ -47,14 +47,14 @@ KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--no-undefined -Wl,-z,max-page-s
 # --- kernel sources: every .cpp/.S below these folders is part of the one kernel image -----
 KERNEL_DIRS := $(ARCH_DIR) kernel drivers lab tests/kernel
 KERNEL_SOURCES := $(shell find $(KERNEL_DIRS) \( -name '*.cpp' -o -name '*.S' \) \
-    -not -path 'lab/grader/*' -not -path 'tests/unit/*' 2>/dev/null | LC_ALL=C sort)
+    -not -path 'lab/grader/*' -not -path 'tests/unit/*' -not -path 'lab/*/tests/host/*' 2>/dev/null | LC_ALL=C sort)
 KERNEL_OBJECTS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SOURCES))
 
 KERNEL_ELF := $(BUILD)/kernel.elf
 KERNEL_ISO := $(BUILD)/conduit.iso
 
 .PHONY: all deps kernel iso run check grade unit-tests grader-tests symbols-check rules-check \
-    qemu-gdb gdb bench-boot bench-uart bench-net bench-ata handout handout-check grade-submissions autograder clean
+    qemu-gdb gdb bench-boot bench-uart bench-net bench-ata bench-block handout handout-check grade-submissions autograder clean
 
 all: deps $(KERNEL_ISO)
 
@@ -168,6 +168,10 @@ bench-net: all
 # with a chart (build/bench-ata.svg).
 bench-ata: all
 	@$(PYTHON) tools/bench_ata.py --iso $(KERNEL_ISO)
+
+# The block layer: workloads x I/O schedulers x cache on/off on the ATA disk (DMA), with a chart.
+bench-block: all
+	@$(PYTHON) tools/bench_block.py --iso $(KERNEL_ISO) $(BENCH_ARGS)
 
 # Batch grading: every submission in SUBMISSIONS (folders, .tar.gz, .zip, git bundles) built
 # from pristine material in a sandbox and graded; see lab/grader/README.md "Batch grading".

@@ -56,6 +56,7 @@ public:
 
 protected:
     static IntrusiveListNode* next_of(IntrusiveListNode const* node) { return node->m_next; }
+    static IntrusiveListNode* prev_of(IntrusiveListNode const* node) { return node->m_prev; }
     bool owns(IntrusiveListNode const& node) const { return node.m_list == this; }
 
     // Inserts `node` before `position`; a null position appends.
@@ -95,6 +96,11 @@ public:
     void push_front(T& item) { link_before(m_head, node_of(item)); }
     // Inserts `item` just before `position`, which must be on this list.
     void insert_before(T& position, T& item) { link_before(&node_of(position), node_of(item)); }
+    // Inserts `item` just after `position` (on this list), or at the front when it is null.
+    void insert_after(T* position, T& item)
+    {
+        link_before(position ? next_of(&node_of(*position)) : m_head, node_of(item));
+    }
 
     // Removes `item`, which must be on this list.
     void remove(T& item) { unlink(node_of(item)); }
@@ -105,6 +111,9 @@ public:
 
     T* first() const { return m_head ? &item_of(*m_head) : nullptr; }
     T* last() const { return m_tail ? &item_of(*m_tail) : nullptr; }
+    // The neighbours of `item`, which must be on this list; nullptr past either end.
+    T* next(T const& item) const { return neighbour(next_of(&checked_node(item))); }
+    T* prev(T const& item) const { return neighbour(prev_of(&checked_node(item))); }
     bool contains(T const& item) const { return owns(item.*member); }
 
     // Range-for support. The iterator fetches the next node before the body runs, so the body
@@ -133,6 +142,12 @@ public:
 
 private:
     static IntrusiveListNode& node_of(T& item) { return item.*member; }
+    IntrusiveListNode const& checked_node(T const& item) const
+    {
+        VERIFY(owns(item.*member));
+        return item.*member;
+    }
+    static T* neighbour(IntrusiveListNode* node) { return node ? &item_of(*node) : nullptr; }
 
     // container_of for a pointer to member. Under the Itanium C++ ABI (section 2.3) a pointer
     // to data member is represented as the member's byte offset, which is what we need.

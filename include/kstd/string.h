@@ -150,6 +150,10 @@ ErrorOr<u64> parse_u64(StringView text, int base = 0);
 // As parse_u64 with an optional leading '-' or '+'. ERANGE outside [INT64_MIN, INT64_MAX].
 ErrorOr<i64> parse_i64(StringView text, int base = 0);
 
+// A size in bytes with an optional K, M or G suffix (either case, powers of 1024): "4096",
+// "64K", "4M". Errors: as parse_u64 for the digits; ERANGE when the bytes exceed 64 bits.
+ErrorOr<u64> parse_size(StringView text);
+
 // Copies as much of `source` as fits into dst[0 .. capacity-1] and always NUL-terminates
 // (unless capacity is 0, when nothing is written). Returns the number of characters copied.
 usize copy_string(char* dst, usize capacity, StringView source);

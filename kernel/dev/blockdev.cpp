@@ -1,11 +1,15 @@
 // The block device class: registration, request submission and completion, and the synchronous
 // wrappers (include/kernel/dev/blockdev.h). Request checking is in block_check.cpp (portable),
-// the byte-offset file view in block_file.cpp.
+// the byte-offset file view in block_file.cpp, the request queue in kernel/block.
 //
-// A request's life: submit() checks it, enters the device's gate and hands it to the driver;
-// complete() records the status, counts it, runs the callback and leaves the gate. So the gate
-// counts requests in flight, and unregistering waits until the driver has completed them all.
+// A request's life: submit() checks it, enters the device's gate and puts it in the device's
+// request queue; the queue's dispatcher hands the driver a command carrying it (maybe merged
+// with others); when the driver completes the command, the queue completes each request it
+// carried through complete(), which records the status, counts it, runs the callback and leaves
+// the gate. So the gate counts requests in flight, and unregistering waits until they are done.
 #include "internal.h"
+#include <kernel/block/cached_io.h>
+#include <kernel/block/request_queue.h>
 #include <kernel/dev/blockdev.h>
 #include <kernel/dev/devfs.h>
 #include <kernel/mm/heap.h>
@@ -29,18 +33,16 @@ BlockDevice::BlockDevice(StringView name, BlockDevOps const& ops, BlockGeometry 
 {
 }
 
-BlockDevice::~BlockDevice() { mm::kfree(m_bounce); }
+BlockDevice::~BlockDevice()
+{
+    delete m_queue;
+    mm::kfree(m_bounce);
+}
 
 BlockStats BlockDevice::block_stats() const
 {
     return { m_reads.get(), m_writes.get(), m_flushes.get(), m_sectors_read.get(), m_sectors_written.get(),
         m_errors.get(), m_rejected.get(), __atomic_load_n(&m_in_flight, __ATOMIC_RELAXED) };
-}
-
-void BlockDevice::count_refused()
-{
-    __atomic_sub_fetch(&m_in_flight, 1, __ATOMIC_RELAXED);
-    m_rejected.add();
 }
 
 void BlockDevice::count_completion(BlockRequest const& request)
@@ -80,7 +82,14 @@ ErrorOr<BlockDevHandle> register_blockdev(StringView name, u16 major, u16 minor,
         mm::kfree(bounce);
         return Error::from_errno(ENOMEM);
     }
+    auto queue = block::RequestQueue::create(*device);
+    if (queue.is_error()) {
+        device->unref();
+        return queue.release_error();
+    }
+    device->set_queue(queue.value());
     if (auto published = devfs::internal::publish(*device, g_block_numbers, major, minor); published.is_error()) {
+        device->queue().shutdown();
         device->unref();
         return published.release_error();
     }
@@ -105,8 +114,10 @@ void BlockDevHandle::unregister()
     BlockDevice* device = kstd::exchange(m_device, nullptr);
     if (!device)
         return;
+    block::forget_device(*device);   // the buffer cache writes back and lets go of its blocks
     devfs::internal::unpublish(*device, g_block_numbers);
     device->revoke();   // also waits for every request in flight to be completed
+    device->queue().shutdown();
     device->unref();
 }
 
@@ -126,16 +137,10 @@ ErrorOr<void> submit(BlockDevice& device, BlockRequest& request)
     request.core.state = BlockRequest::State::Submitted;
     request.core.status = 0;
     request.core.device = &device;
+    request.core.is_command = false;
     device.count_submitted();
-    auto started = device.block_ops().submit(device, request);
-    if (started.is_error()) {
-        // Refused: the driver never owned it, so the request is still ours to touch.
-        request.core.state = BlockRequest::State::Idle;
-        device.count_refused();
-        device.gate().leave();
-        return started.release_error();
-    }
     // Do not touch `request` from here on: it may have completed and been freed already.
+    device.queue().queue(request);
     return {};
 }
 
@@ -144,6 +149,11 @@ void complete(BlockRequest& request, ErrorOr<void> status)
     if (request.core.state != BlockRequest::State::Submitted)
         panic("blockdev::complete: a request was completed twice, or without being submitted");
     BlockDevice& device = *request.core.device;
+    if (request.core.is_command) {
+        // A command the queue built: it completes the requests the command carried.
+        device.queue().command_done(request, status.is_error() ? status.error().code() : 0);
+        return;
+    }
     request.core.status = status.is_error() ? status.error().code() : 0;
     request.core.state = BlockRequest::State::Complete;
     device.count_completion(request);
@@ -163,7 +173,7 @@ ErrorOr<void> run_sync(BlockDevice& device, BlockRequest& request, u64 timeout_n
         return request.result();
     log_warn("%s: %s of %u sector(s) at %lu did not complete in %lu ms; aborting it\n", device.name(),
         op_name(request.op), request.count, request.sector, timeout_ns / time::NS_PER_MS);
-    device.block_ops().abort(device, request);
+    device.queue().abort(request);
     if (!request.is_complete()) {
         // The device may still write into the buffer, so the caller cannot have it back yet.
         log_error("%s: the driver did not complete the timed-out request in abort(); waiting for "

@@ -129,6 +129,20 @@ ErrorOr<u64> parse_u64(StringView text, int base)
     return value;
 }
 
+ErrorOr<u64> parse_size(StringView text)
+{
+    u32 shift = 0;
+    char suffix = text.is_empty() ? '\0' : to_lower(text[text.length() - 1]);
+    if (suffix == 'k' || suffix == 'm' || suffix == 'g') {
+        shift = suffix == 'k' ? 10 : suffix == 'm' ? 20 : 30;
+        text = text.substring(0, text.length() - 1);
+    }
+    u64 number = TRY(parse_u64(text));
+    if (number > (~u64(0) >> shift))
+        return Error::from_errno(ERANGE);
+    return number << shift;
+}
+
 ErrorOr<i64> parse_i64(StringView text, int base)
 {
     bool negative = text.starts_with('-');

@@ -97,3 +97,65 @@ TEST_CASE("a request reports the status it was completed with", "[dev][block]")
     CHECK(request.result().error().code() == EIO);
     CHECK(std::string(op_name(BlockOp::Flush)) == "flush");
 }
+
+TEST_CASE("scatter-gather requests: whole sectors, within max_segments, adding up to count", "[dev][block]")
+{
+    BlockGeometry geometry = disk();
+    geometry.max_segments = 2;
+    auto check_segments = [&](u32 count, std::initializer_list<BlockSegment> list, Bytes buffer = {}) {
+        BlockSegment parts[4];
+        usize n = 0;
+        for (BlockSegment const& segment : list)
+            parts[n++] = segment;
+        BlockRequest request { .op = BlockOp::Write, .sector = 0, .count = count, .buffer = buffer,
+            .segments = Span<BlockSegment const>(parts, n) };
+        auto result = blockdev::check_request(geometry, request);
+        return result.is_error() ? result.error().code() : 0;
+    };
+    CHECK(check_segments(3, { { g_buffer, 1024 }, { g_buffer + 2048, 512 } }) == 0);
+    CHECK(check_segments(3, { { g_buffer, 1024 }, { g_buffer + 2048, 1024 } }) == EINVAL);   // 4 sectors, not 3
+    CHECK(check_segments(2, { { g_buffer, 1000 }, { g_buffer + 2048, 24 } }) == EINVAL);     // not whole sectors
+    CHECK(check_segments(1, { { g_buffer, 512 }, { g_buffer + 512, 0 } }) == EINVAL);        // an empty one
+    CHECK(check_segments(3, { { g_buffer, 512 }, { g_buffer + 512, 512 }, { g_buffer + 1024, 512 } }) == EINVAL);
+    CHECK(check_segments(1, { { g_buffer, 512 } }, sectors(1)) == EINVAL);                   // both kinds
+    CHECK(check_segments(1, { { nullptr, 512 } }) == EINVAL);
+    geometry.buffer_alignment = 512;
+    CHECK(check_segments(2, { { g_buffer, 512 }, { g_buffer + 1030, 512 } }) == EINVAL);     // misaligned
+    geometry.buffer_alignment = 1;
+    geometry.max_segments = 0;   // a driver that never heard of segments takes one
+    CHECK(check_segments(1, { { g_buffer, 512 } }) == 0);
+    CHECK(check_segments(2, { { g_buffer, 512 }, { g_buffer + 2048, 512 } }) == EINVAL);
+    BlockRequest flush { .op = BlockOp::Flush };
+    BlockSegment one { g_buffer, 512 };
+    flush.segments = Span<BlockSegment const>(&one, 1);
+    CHECK(blockdev::check_request(geometry, flush).is_error());
+}
+
+TEST_CASE("a request's buffers, whichever way they were given", "[dev][block]")
+{
+    BlockRequest single { .op = BlockOp::Read, .sector = 0, .count = 2, .buffer = sectors(2) };
+    CHECK(single.segment_count() == 1);
+    CHECK(single.segment(0).data == g_buffer);
+    CHECK(single.segment(0).length == 1024);
+    BlockSegment parts[2] = { { g_buffer, 512 }, { g_buffer + 4096, 512 } };
+    BlockRequest gathered { .op = BlockOp::Read, .sector = 0, .count = 2, .segments = parts };
+    CHECK(gathered.segment_count() == 2);
+    CHECK(gathered.segment(1).data == g_buffer + 4096);
+    BlockRequest flush { .op = BlockOp::Flush };
+    CHECK(flush.segment_count() == 0);
+}
+
+TEST_CASE("queue limits a geometry may declare", "[dev][block]")
+{
+    BlockGeometry geometry = disk();
+    geometry.segment_boundary = 65536;
+    geometry.max_segment_size = 65536;
+    CHECK_FALSE(blockdev::check_geometry(geometry).is_error());
+    geometry.segment_boundary = 1000;   // not a power of two
+    CHECK(blockdev::check_geometry(geometry).is_error());
+    geometry.segment_boundary = 256;    // smaller than a sector
+    CHECK(blockdev::check_geometry(geometry).is_error());
+    geometry.segment_boundary = 0;
+    geometry.max_segment_size = 100;
+    CHECK(blockdev::check_geometry(geometry).is_error());
+}

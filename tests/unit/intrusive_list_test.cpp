@@ -90,6 +90,25 @@ TEST_CASE("insert_before", "[intrusive_list]")
     queue.clear();
 }
 
+TEST_CASE("insert_after, next and prev", "[intrusive_list]")
+{
+    Thread a(1), b(2), c(3), d(4);
+    RunQueue queue;
+    queue.insert_after(nullptr, b);   // at the front
+    queue.insert_after(&b, d);
+    queue.insert_after(&b, c);
+    queue.insert_after(nullptr, a);
+    CHECK(ids(queue) == std::vector<int> { 1, 2, 3, 4 });
+    CHECK(queue.last() == &d);
+    CHECK(queue.next(a) == &b);
+    CHECK(queue.next(d) == nullptr);
+    CHECK(queue.prev(c) == &b);
+    CHECK(queue.prev(a) == nullptr);
+    Thread stranger(9);
+    REQUIRE_VERIFY_FAILS(queue.next(stranger));   // not on this list
+    queue.clear();
+}
+
 TEST_CASE("one element on two lists", "[intrusive_list]")
 {
     Thread a(1), b(2);

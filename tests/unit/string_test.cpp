@@ -231,3 +231,17 @@ TEST_CASE("parse_i64", "[string][parse]")
     CHECK(parse_i64("-").error().code() == EINVAL);
     CHECK(parse_i64("--1").error().code() == EINVAL);
 }
+
+TEST_CASE("parse_size: bytes with an optional K, M or G", "[string][parse]")
+{
+    CHECK(kstd::parse_size("4096").value() == 4096);
+    CHECK(kstd::parse_size("64K").value() == 64 * 1024);
+    CHECK(kstd::parse_size("4m").value() == 4ull << 20);
+    CHECK(kstd::parse_size("2G").value() == 2ull << 30);
+    CHECK(kstd::parse_size("0x10K").value() == 16 * 1024);
+    CHECK(kstd::parse_size("").error().code() == EINVAL);
+    CHECK(kstd::parse_size("K").error().code() == EINVAL);
+    CHECK(kstd::parse_size("4MB").error().code() == EINVAL);
+    CHECK(kstd::parse_size("-1").error().code() == EINVAL);
+    CHECK(kstd::parse_size("17179869184G").error().code() == ERANGE);   // 2^34 G = 2^64 bytes
+}

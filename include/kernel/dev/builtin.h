@@ -25,6 +25,21 @@ namespace drivers::ramdisk {
 // (K and M suffixes accepted; a multiple of 512, at most 64 MiB). Errors: ENOMEM, or as
 // register_blockdev.
 [[nodiscard]] ErrorOr<void> init();
+
+// The RAM disk can emulate a mechanical disk's costs, so that requests queue behind a busy disk
+// and seeks cost time (the block layer's tests, lab 8): a seek costs seek_base_ns plus
+// seek_full_ns times the distance as a fraction of the disk, then each sector per_sector_ns.
+// All zero (the default): instant, every command completes inside submit.
+struct Timing {
+    u64 seek_base_ns { 0 };
+    u64 seek_full_ns { 0 };
+    u64 per_sector_ns { 0 };
+};
+// What `ramdisk.timing=disk` selects: about a small laptop disk of old.
+inline constexpr Timing DISK_TIMING { .seek_base_ns = 1'000'000, .seek_full_ns = 8'000'000, .per_sector_ns = 2'000 };
+// Context: any. Changing the timing while commands wait affects those not yet started.
+void set_timing(Timing const& timing);
+Timing timing();
 }
 
 namespace drivers::loopback {

@@ -175,6 +175,6 @@ def kinds() -> list[str]:
     return sorted(_KINDS)
 
 
-# The peers for the serial, keyboard/VGA and trace labs live in their own modules; importing
-# them registers their kinds.
-from . import disk_plan_peer, net_peer, qmp_peer, serial_peer, trace_peer  # noqa: E402,F401
+# The peers for the serial, keyboard/VGA and trace labs, the disk labs, the network and the block
+# layer's power cut live in their own modules; importing them registers their kinds.
+from . import disk_plan_peer, net_peer, power_cut_peer, qmp_peer, serial_peer, trace_peer  # noqa: E402,F401

@@ -147,3 +147,16 @@ def accept_until_stopped(listener: socket.socket, stop: threading.Event) -> sock
         except OSError:
             return None
     return None
+
+
+def close_sockets(*socks: socket.socket | None) -> None:
+    """Shuts down and closes a peer's sockets (None entries are skipped); errors of sockets that
+    QEMU already closed are ignored."""
+    for sock in socks:
+        if sock is None:
+            continue
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        sock.close()
