@@ -39,8 +39,9 @@ KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--no-undefined -Wl,-z,max-page-s
 
 # --- kernel sources: every .cpp/.S below these folders is part of the one kernel image -----
 KERNEL_DIRS := $(ARCH_DIR) kernel drivers lab tests/kernel
+# (lab/*/user/ holds a lab's user programs: those are built by user/user.mk, not into the kernel.)
 KERNEL_SOURCES := $(shell find $(KERNEL_DIRS) \( -name '*.cpp' -o -name '*.S' \) \
-    -not -path 'lab/grader/*' -not -path 'tests/unit/*' 2>/dev/null | LC_ALL=C sort)
+    -not -path 'lab/grader/*' -not -path 'tests/unit/*' -not -path 'lab/*/user/*' 2>/dev/null | LC_ALL=C sort)
 KERNEL_OBJECTS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SOURCES))
 
 KERNEL_ELF := $(BUILD)/kernel.elf
@@ -72,12 +73,16 @@ $(KERNEL_ELF): $(KERNEL_OBJECTS) $(ARCH_DIR)/linker.ld
 	@$(CXX) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJECTS) -lgcc
 	@bash tools/check_symbols.sh $(KERNEL_OBJECTS)
 
+include user/user.mk
+
 # The ISO carries the kernel without DWARF (GRUB loads every non-allocated section, and the
-# debug info would only slow boots); gdb reads the full build/kernel.elf.
-$(KERNEL_ISO): $(KERNEL_ELF) grub.cfg | deps
+# debug info would only slow boots); gdb reads the full build/kernel.elf. The user programs
+# travel as the initial RAM disk (user/user.mk).
+$(KERNEL_ISO): $(KERNEL_ELF) $(USER_INITRD) grub.cfg | deps
 	@echo "  ISO     $@"
 	@mkdir -p $(BUILD)/iso/boot/grub
 	@objcopy --strip-debug $(KERNEL_ELF) $(BUILD)/iso/boot/kernel.elf
+	@cp $(USER_INITRD) $(BUILD)/iso/boot/initrd.tar
 	@cp grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
 	@grub-mkrescue -o $@ $(BUILD)/iso >$(BUILD)/grub-mkrescue.log 2>&1 \
 	    || { cat $(BUILD)/grub-mkrescue.log; exit 1; }

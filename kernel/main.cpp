@@ -18,9 +18,11 @@
 #include <kernel/multiboot2.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
+#include <kernel/proc/process.h>
 #include <kernel/runtime.h>
 #include <kernel/sched/thread.h>
 #include <kernel/symbols.h>
+#include <kernel/syscall/syscall.h>
 #include <kernel/test.h>
 #include <kernel/time/clock.h>
 #include <kstd/enforce.h>
@@ -114,6 +116,13 @@ void bring_up_devices()
     bus::probe_drivers();
 }
 
+// User processes: the initial RAM disk, the system calls (docs/user-space.md).
+void bring_up_user_space()
+{
+    proc::init();
+    syscall::init();
+}
+
 }
 
 BootInfo const& boot_info() { return g_boot_info; }
@@ -138,6 +147,7 @@ extern "C" [[noreturn]] void kernel_main(u32 magic, u32 mbi_phys)
     mm::init(g_boot_info);
     bring_up_kernel_core();
     bring_up_devices();
+    bring_up_user_space();
 
     kprint("Conduit: an I/O teaching kernel (x86_64), booted by %s\n", g_boot_info.bootloader);
     ktest::announce_boot();

@@ -34,6 +34,7 @@ SleepQueue g_sleepers;
 bool volatile g_need_resched = false;
 bool g_initialized = false;
 u64 g_context_switches = 0;
+SwitchHook g_switch_hook = nullptr;
 
 // Idle accounting: time the idle thread spent halted. A halt period ends when idle resumes
 // after the halt or when the scheduler switches away from idle, whichever comes first, so
@@ -74,6 +75,8 @@ void switch_to(Thread& prev, Thread& next)
     next.m_state = ThreadState::Running;
     g_current = &next;
     g_switch_from = &prev;
+    if (g_switch_hook)
+        g_switch_hook(&next);
     arch_context_switch(&prev.m_context, &next.m_context);
     // Resumed: some later switch came back to `prev`, which is running again.
     finish_switch();
@@ -259,6 +262,7 @@ void set_effective_priority(Thread& thread, int priority)
 // --- public interface ------------------------------------------------------------------------
 
 Thread* current() { return g_current; }
+void set_switch_hook(SwitchHook hook) { g_switch_hook = hook; }
 bool is_initialized() { return g_initialized; }
 bool need_resched() { return g_need_resched; }
 u64 context_switches() { return g_context_switches; }
