@@ -3,7 +3,7 @@
 // bug: the cause in the lecture's words, the address, the port for a denied in/out, and the
 // faulting RIP and the caller chain named from the program's own symbol table:
 //
-//   cat[4]: killed by a page fault (#PF) at address 0000000000000000: page not present, read
+//   cat[4]: killed: page fault (#PF) at address 0000000000000000: page not present, read
 //     at rip 0000000000401013 main+0x13 (/bin/cat)
 //     called from 0000000000401f40 start_main+0x20
 #include "elf_image.h"
@@ -37,7 +37,7 @@ char const* width_suffix(u8 width) { return width == 1 ? "b" : width == 2 ? "w" 
 
 void describe_cause(kstd::StringBuilder& out, arch::UserFault const& fault)
 {
-    out.append("killed by a %s (%s)", arch::exception_name(fault.vector), arch::exception_mnemonic(fault.vector));
+    out.append("killed: %s (%s)", arch::exception_name(fault.vector), arch::exception_mnemonic(fault.vector));
     if (fault.kind == arch::UserFaultKind::PageFault) {
         out.append(" at address %016lx: %s, %s", fault.address,
                    fault.present ? "protection violation" : "page not present",
