@@ -1,0 +1,15 @@
+// System calls: bad pointers on every call that takes one give EFAULT (t_badptr); the file
+// calls validate their arguments (t_files); spawn, exec, wait and exit codes (t_spawn).
+#include "user_test_support.h"
+#include <kernel/test.h>
+#include <kstd/enforce.h>
+
+KTEST(user_bad_pointers_efault, CORE_SUITE)
+{
+    char const* argv[] = { "t_badptr" };
+    auto run = TRY(user_test::run(argv));
+    EXPECT_EXIT(run, 0);
+    EXPECT_OUTPUT(run, " failed\n");
+    EXPECT_OUTPUT(run, ", 0 failed");
+    return {};
+}

@@ -1,0 +1,128 @@
+// Running user programs from in-kernel tests (tests/kernel/user_test_support.h). The capture
+// device /dev/usertest0 keeps what a program writes; reading it gives end of file.
+#include "user_test_support.h"
+#include <kernel/dev/chardev.h>
+#include <kernel/dev/devfs.h>
+#include <kernel/sched/sync.h>
+#include <kernel/test.h>
+#include <uapi/process.h>
+#include <kstd/format.h>
+#include <kstd/string.h>
+#include <kstd/enforce.h>
+
+namespace user_test {
+
+namespace {
+
+constexpr usize CAPTURE_SIZE = 32 * 1024;
+
+struct Capture {
+    sched::Spinlock lock { "usertest-capture" };
+    char text[CAPTURE_SIZE];
+    usize length { 0 };
+};
+Capture g_capture;
+dev::CharDevHandle g_device;
+
+ErrorOr<usize> capture_write(dev::File&, ReadonlyBytes data, u64)
+{
+    sched::SpinlockGuard guard(g_capture.lock);
+    usize room = CAPTURE_SIZE - 1 - g_capture.length;
+    usize n = data.size() < room ? data.size() : room;
+    memcpy(g_capture.text + g_capture.length, data.data(), n);
+    g_capture.length += n;
+    return data.size();   // the rest is dropped, never an error
+}
+
+ErrorOr<usize> capture_read(dev::File&, Bytes, u64) { return usize(0); }
+
+constexpr dev::CharDevOps capture_ops {
+    .driver = "usertest",
+    .read = capture_read,
+    .write = capture_write,
+};
+
+ErrorOr<void> ensure_device()
+{
+    if (!g_device)
+        g_device = TRY(dev::register_chardev("usertest0", 0, 0, capture_ops));
+    return {};
+}
+
+}
+
+ErrorOr<proc::Pid> start(Span<char const* const> argv, char const* tty)
+{
+    TRY(ensure_device());
+    {
+        sched::SpinlockGuard guard(g_capture.lock);
+        g_capture.length = 0;
+    }
+    proc::SpawnOptions options;
+    options.argv = argv;
+    if (tty) {
+        char path[32];
+        kstd::snprintf(path, sizeof(path), "/dev/%s", tty);
+        options.files[0] = TRY(devfs::open(StringView(path), dev::OpenFlags::ReadWrite));
+        options.stdio[0] = options.stdio[1] = options.stdio[2] = 0;
+    } else {
+        options.files[0] = TRY(devfs::open(StringView("/dev/usertest0"), dev::OpenFlags::Read));
+        options.files[1] = TRY(devfs::open(StringView("/dev/usertest0"), dev::OpenFlags::Write));
+        options.stdio[0] = 0;
+        options.stdio[1] = options.stdio[2] = 1;
+    }
+    return proc::spawn(StringView(argv[0]), kstd::move(options));
+}
+
+ErrorOr<Run> finish(proc::Pid pid, u64 timeout_ns)
+{
+    auto status = proc::wait(pid, timeout_ns);
+    if (status.is_error() && status.error().code() == ETIMEDOUT) {
+        ktest::note("pid %d still running after the timeout: killing it", pid);
+        (void)proc::kill(pid);
+        (void)proc::wait(pid, timeout_ns);
+        return status.release_error();
+    }
+    return Run { pid, TRY(kstd::move(status)), output() };
+}
+
+ErrorOr<Run> run(Span<char const* const> argv, char const* tty, u64 timeout_ns)
+{
+    proc::Pid pid = TRY(start(argv, tty));
+    return finish(pid, timeout_ns);
+}
+
+StringView output()
+{
+    sched::SpinlockGuard guard(g_capture.lock);
+    g_capture.text[g_capture.length] = '\0';
+    return StringView(g_capture.text, g_capture.length);
+}
+
+ErrorOr<void> expect_exit(Run const& run, int code, char const* file, int line)
+{
+    if (uapi::wait_exited(run.status) && uapi::wait_exit_code(run.status) == code)
+        return {};
+    if (uapi::wait_signaled(run.status))
+        return ktest::fail(file, line, "expected exit code %d, the program was killed (signal %d); output: %s", code,
+                           uapi::wait_signal(run.status), run.output.characters());
+    return ktest::fail(file, line, "expected exit code %d, got %d; output: %s", code,
+                       uapi::wait_exit_code(run.status), run.output.characters());
+}
+
+ErrorOr<void> expect_killed(Run const& run, int signal, char const* file, int line)
+{
+    if (uapi::wait_signaled(run.status) && uapi::wait_signal(run.status) == signal)
+        return {};
+    return ktest::fail(file, line, "expected the program to be killed with signal %d, got status %#x; output: %s",
+                       signal, run.status, run.output.characters());
+}
+
+ErrorOr<void> expect_output(Run const& run, char const* text, char const* file, int line)
+{
+    if (run.output.find(StringView(text)).has_value())
+        return {};
+    return ktest::fail(file, line, "expected '%s' in the program's output, got: %s", text, run.output.characters());
+}
+
+}
