@@ -11,6 +11,7 @@
 #include <drivers/tty.h>
 #include <drivers/uart16550.h>
 #include <uapi/ioctl.h>
+#include <uapi/serial.h>
 #include <uapi/termios.h>
 #include <kstd/enforce.h>
 
@@ -26,6 +27,13 @@ static_assert(offsetof(uapi::Termios, canonical) == offsetof(tty::Termios, canon
 static_assert(offsetof(uapi::Termios, onlcr) == offsetof(tty::Termios, onlcr));
 static_assert(offsetof(uapi::Termios, eof) == offsetof(tty::Termios, eof));
 static_assert(uapi::TCGETS == tty::TCGETS && uapi::TCSETS == tty::TCSETS);
+// And uapi/serial.h must be the UART driver's interface.
+static_assert(sizeof(uapi::SerialStats) == sizeof(uart16550::Stats));
+static_assert(offsetof(uapi::SerialStats, rx_interrupts) == offsetof(uart16550::Stats, rx_interrupts));
+static_assert(offsetof(uapi::SerialStats, rx_throttles) == offsetof(uart16550::Stats, rx_throttles));
+static_assert(uapi::SERIAL_GET_STATS == uart16550::IOCTL_GET_STATS && uapi::SERIAL_GET_MODE == uart16550::IOCTL_GET_MODE);
+static_assert(uapi::SERIAL_DRAIN == uart16550::IOCTL_DRAIN && uapi::SERIAL_SET_LOOPBACK == uart16550::IOCTL_SET_LOOPBACK);
+static_assert(u32(uapi::SerialMode::Irq) == u32(uart16550::Mode::Irq));
 
 struct LegacyRequest {
     u32 request;

@@ -1,0 +1,14 @@
+// A user program reads and writes /dev/ttyS0 with the UART in irq mode: the host sends bytes
+// it picked, the program echoes them through read() and write(), and the host checks every
+// byte that comes back (tests/kernel/rubric.toml has the serial peer).
+#include "user_test_support.h"
+#include <kernel/test.h>
+#include <kstd/enforce.h>
+
+KTEST(user_tty_read_write_irq, CORE_SUITE)
+{
+    char const* argv[] = { "t_tty", "4096" };
+    auto run = TRY(user_test::run(argv, "ttyS0"));
+    EXPECT_EXIT(run, 0);
+    return {};
+}
