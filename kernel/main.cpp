@@ -23,6 +23,7 @@
 #include <kernel/sched/thread.h>
 #include <kernel/symbols.h>
 #include <kernel/syscall/syscall.h>
+#include <kernel/uio/uio.h>
 #include <kernel/test.h>
 #include <kernel/time/clock.h>
 #include <kstd/enforce.h>
@@ -116,11 +117,13 @@ void bring_up_devices()
     bus::probe_drivers();
 }
 
-// User processes: the initial RAM disk, the system calls (docs/user-space.md).
+// User processes: the initial RAM disk, the system calls, and the devices handed to user-mode
+// drivers (docs/user-space.md).
 void bring_up_user_space()
 {
     proc::init();
     syscall::init();
+    uio::init();
 }
 
 }

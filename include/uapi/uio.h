@@ -11,7 +11,10 @@
 //     memory type (UC for registers, WC for prefetchable memory such as a frame buffer);
 //   * waits for its interrupt with read(fd, &count, 4): blocks until the line fires, then
 //     returns the total number of interrupts so far (a u32). The kernel masks the line when it
-//     fires; write(fd, &one, 4) with one = 1 unmasks it again (0 masks it).
+//     fires; write(fd, &one, 4) with one = 1 unmasks it again (0 masks it). The loop of every
+//     user-mode driver:
+//         initialise the device; write(fd, &one, 4);
+//         for (;;) { read(fd, &count, 4); service the device; write(fd, &one, 4); }
 // One process at a time may have a /dev/uioN open (EBUSY); its ports and mappings are given
 // back when it exits.
 #include <kstd/types.h>

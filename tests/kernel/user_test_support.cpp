@@ -78,7 +78,8 @@ ErrorOr<Run> finish(proc::Pid pid, u64 timeout_ns)
 {
     auto status = proc::wait(pid, timeout_ns);
     if (status.is_error() && status.error().code() == ETIMEDOUT) {
-        ktest::note("pid %d still running after the timeout: killing it", pid);
+        ktest::note("pid %d still running after the timeout: killing it; its output so far: %s", pid,
+                    output().characters());
         (void)proc::kill(pid);
         (void)proc::wait(pid, timeout_ns);
         return status.release_error();
@@ -99,10 +100,26 @@ StringView output()
     return StringView(g_capture.text, g_capture.length);
 }
 
+// The program's last line of output, as a note on the debug console (the test log shows what
+// the program reported, e.g. its summary).
+void note_last_line(StringView output)
+{
+    StringView text = output.trim();
+    usize start = 0;
+    for (usize i = 0; i < text.length(); ++i) {
+        if (text[i] == '\n')
+            start = i + 1;
+    }
+    if (!text.is_empty())
+        ktest::note("%.*s", int(text.length() - start), text.characters() + start);
+}
+
 ErrorOr<void> expect_exit(Run const& run, int code, char const* file, int line)
 {
-    if (uapi::wait_exited(run.status) && uapi::wait_exit_code(run.status) == code)
+    if (uapi::wait_exited(run.status) && uapi::wait_exit_code(run.status) == code) {
+        note_last_line(run.output);
         return {};
+    }
     if (uapi::wait_signaled(run.status))
         return ktest::fail(file, line, "expected exit code %d, the program was killed (signal %d); output: %s", code,
                            uapi::wait_signal(run.status), run.output.characters());
