@@ -28,6 +28,7 @@ UNIT_KERNEL_SOURCES += kernel/io/range_set.cpp kernel/io/dma_plan.cpp
 UNIT_KERNEL_SOURCES += kernel/bus/pci_decode.cpp
 UNIT_KERNEL_SOURCES += kernel/dev/numbers.cpp kernel/dev/ops_defaults.cpp kernel/dev/block_check.cpp
 UNIT_KERNEL_SOURCES += drivers/char/tty/ldisc.cpp drivers/char/vgacon/terminal.cpp
+UNIT_KERNEL_SOURCES += kernel/proc/tar_archive.cpp kernel/proc/elf_image.cpp arch/x86_64/io_instruction.cpp
 
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.cpp)
 UNIT_SOURCES := $(UNIT_TEST_SOURCES) $(UNIT_KERNEL_SOURCES)
