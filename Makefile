@@ -47,7 +47,7 @@ KERNEL_OBJECTS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SOURCES))
 KERNEL_ELF := $(BUILD)/kernel.elf
 KERNEL_ISO := $(BUILD)/conduit.iso
 
-.PHONY: all deps kernel iso run check grade unit-tests grader-tests symbols-check \
+.PHONY: all deps kernel iso run shell check grade unit-tests grader-tests symbols-check \
     qemu-gdb gdb bench-boot bench-uart handout handout-check clean
 
 all: deps $(KERNEL_ISO)
@@ -108,6 +108,11 @@ run: all
 	@$(QEMU) $(QEMU_COMMON) -display none -serial $(SERIAL_STDIO) $(QEMU_CMDLINE_ARG); \
 	    rc=$$?; case $$rc in 33|39) ;; 37) echo "(kernel panic: QEMU exit status 37)"; exit 1;; \
 	    *) echo "(QEMU exit status $$rc)";; esac
+
+# The same machine, landing in the user shell on the serial console (UART in interrupt mode);
+# `exit` or Ctrl-D returns to the monitor.
+shell: CMDLINE += uart.mode=irq init=sh
+shell: run
 
 qemu-gdb: all
 	@echo "QEMU waits for gdb on port $(GDBPORT): run 'make gdb' in another terminal"

@@ -12,3 +12,13 @@ KTEST(user_tty_read_write_irq, CORE_SUITE)
     EXPECT_EXIT(run, 0);
     return {};
 }
+
+// The shell on ttyS0: the host types commands (tests/kernel/rubric.toml has them), the shell runs
+// the tools, and its exit status comes back here.
+KTEST(user_shell_session, CORE_SUITE)
+{
+    char const* argv[] = { "sh" };
+    auto run = TRY(user_test::run(argv, "ttyS0"));
+    EXPECT_EXIT(run, 7);
+    return {};
+}
