@@ -128,8 +128,12 @@ $(UNIT_OBJECTS) $(UNIT_PCH): | deps
 
 GRADE_ARGS := -j $(JOBS) --iso $(KERNEL_ISO) --accel $(ACCEL) $(if $(LAB),--lab $(LAB)) $(if $(TEST),--test $(TEST))
 
-grade: all
-	@$(PYTHON) lab/grader/grade.py $(GRADE_ARGS) --elf $(KERNEL_ELF) --out $(BUILD)/grade
+# A lab that grades host unit tests (host_test = "[tag]" in its rubric) needs their binary too.
+GRADE_HOST_TESTS := $(if $(shell grep -ls '^ *host_test' lab/*/rubric.toml tests/kernel/rubric.toml 2>/dev/null),unit-tests-build)
+
+grade: all $(GRADE_HOST_TESTS)
+	@$(PYTHON) lab/grader/grade.py $(GRADE_ARGS) --elf $(KERNEL_ELF) --out $(BUILD)/grade \
+	    --host-tests $(BUILD)/host/unit_tests
 
 grader-tests: all
 	@$(PYTHON) -m unittest discover -s lab/grader/tests

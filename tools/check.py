@@ -95,6 +95,7 @@ def stage_kernel(args):
         os.remove(results)
     run([sys.executable, "lab/grader/grade.py", "--all-suites", "-j", str(args.jobs),
          "--iso", os.path.join(BUILD, "conduit.iso"), "--elf", os.path.join(BUILD, "kernel.elf"),
+         "--host-tests", os.path.join(BUILD, "host", "unit_tests"),
          "--out", os.path.join(BUILD, "check", "grade"), "--json", results,
          "--junit", os.path.join(BUILD, "check", "junit.xml")])
     if not os.path.exists(results):

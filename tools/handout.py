@@ -39,6 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import fences  # noqa: E402
+import handout_rubric  # noqa: E402
 
 INSTRUCTOR_LIST = "lab/instructor-only.txt"
 
@@ -84,6 +85,7 @@ class Plan:
     removed: list[str] = field(default_factory=list)           # instructor-only files
     stubbed: dict[int | str, int] = field(default_factory=dict)  # lab -> fences stubbed
     solved: dict[int, int] = field(default_factory=dict)       # lab -> fences kept
+    hidden: dict[str, list[str]] = field(default_factory=dict)  # rubric -> hidden runs removed
 
 
 def plan_handout(root: Path, lab: int, exclude: Path | None = None) -> Plan:
@@ -104,16 +106,38 @@ def plan_handout(root: Path, lab: int, exclude: Path | None = None) -> Plan:
             plan.removed.append(name)
             continue
         parsed = tree.files.get(name)
-        if parsed is None:
+        if parsed is not None:
+            plan.rendered[name] = parsed.render(lab).encode("utf-8")
+            for fence in parsed.fences:
+                if fence.removed_in(lab):
+                    plan.stubbed[fence.lab] = plan.stubbed.get(fence.lab, 0) + 1
+                else:
+                    plan.solved[fence.lab] = plan.solved.get(fence.lab, 0) + 1
+        if Path(name).name == "rubric.toml":
+            _strip_hidden_runs(plan, name)
+        elif parsed is None:
             plan.copied.append(name)
-            continue
-        plan.rendered[name] = parsed.render(lab).encode("utf-8")
-        for fence in parsed.fences:
-            if fence.removed_in(lab):
-                plan.stubbed[fence.lab] = plan.stubbed.get(fence.lab, 0) + 1
-            else:
-                plan.solved[fence.lab] = plan.solved.get(fence.lab, 0) + 1
     return plan
+
+
+def _strip_hidden_runs(plan: Plan, name: str) -> None:
+    """Hidden test variants never reach a handout (tools/handout_rubric.py)."""
+    if name in plan.rendered:
+        text = plan.rendered[name].decode("utf-8")
+    else:
+        try:
+            text = (plan.root / name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise HandoutError(f"{name}: cannot read: {err}") from None
+    try:
+        stripped, removed = handout_rubric.strip_hidden(text, name)
+    except handout_rubric.HiddenError as err:
+        raise HandoutError(str(err)) from None
+    if removed:
+        plan.hidden[name] = removed
+        plan.rendered[name] = stripped.encode("utf-8")
+    elif name not in plan.rendered:
+        plan.copied.append(name)
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -185,6 +209,9 @@ def describe(plan: Plan, out: Path) -> str:
              f"  stubbed fences ({sum(plan.stubbed.values())}): {counts(plan.stubbed) or 'none'}",
              f"  solved fences  ({sum(plan.solved.values())}): {counts(plan.solved) or 'none'}",
              f"  changed files: {len(plan.rendered)}; instructor-only files left out: {len(plan.removed)}"]
+    if plan.hidden:
+        lines.append(f"  hidden test runs left out: {sum(map(len, plan.hidden.values()))} "
+                     f"({', '.join(sorted(plan.hidden))})")
     return "\n".join(lines)
 
 

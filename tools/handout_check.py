@@ -44,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import fences    # noqa: E402
 import handout   # noqa: E402
+from build_seed import needs_host_tests, seed_build  # noqa: E402,F401
 
 ROOT = fences.repo_root()
 # The reference build, as tools/check.py finds it: `make check BUILD=/tmp/x` passes BUILD on.
@@ -123,6 +124,7 @@ def grade(root: Path, tree: Path, build: Path, labs: list[int], jobs: int, out: 
         json_path.unlink()
     cmd = [sys.executable, str(root / "lab" / "grader" / "grade.py"), "--root", str(tree),
            "--iso", str(build / "conduit.iso"), "--elf", str(build / "kernel.elf"),
+           "--host-tests", str(build / "host" / "unit_tests"),
            "-j", str(jobs), "--out", str(out),
            "--json", str(json_path)]
     for lab in labs:
@@ -133,31 +135,6 @@ def grade(root: Path, tree: Path, build: Path, labs: list[int], jobs: int, out: 
             return json.load(f), time.monotonic() - started
     except (OSError, ValueError):
         return None, time.monotonic() - started
-
-
-def seed_build(source_build: Path, tree: Path) -> None:
-    """Copies the kernel objects and dependency files with their modification times into
-    tree/build. Each .d file names its object as the build that wrote it did (for example
-    /tmp/x/kernel/... after `make check BUILD=/tmp/x`); it is renamed to the handout's
-    build/kernel/..., or make would not connect the header dependencies to the object."""
-    objects = source_build / "kernel"
-    target = tree / "build" / "kernel"
-    if not objects.is_dir():
-        return
-    shutil.copytree(objects, target, symlinks=True, dirs_exist_ok=True)
-    for dep in target.rglob("*.d"):
-        try:
-            text = dep.read_text()
-        except (OSError, UnicodeDecodeError):
-            continue
-        rel = dep.relative_to(target).as_posix()[: -len(".d")] + ".o"
-        wanted = f"build/kernel/{rel}"
-        cut = text.find(".o:")
-        if cut < 0 or text[: cut + 2] == wanted:
-            continue
-        st = dep.stat()
-        dep.write_text(wanted + text[cut + 2:])
-        os.utime(dep, ns=(st.st_atime_ns, st.st_mtime_ns))
 
 
 def lab_tests(results: dict, lab: int) -> list[dict]:
@@ -233,10 +210,13 @@ def main(argv: list[str] | None = None) -> int:
         f"{sum(len(p.fences) for p in tree_fences.files.values())} fences in "
         f"{len(tree_fences.files)} files; {jobs} CPUs")
 
+    # Labs that grade host unit tests need the host binary of each tree too.
+    host_target = ["unit-tests-build"] if needs_host_tests(sorted(ROOT.glob("lab/*/rubric.toml"))) else []
+
     # 2. The reference build (make check has just built it; this is a quick no-op then).
     if not tree_fences.errors and not args.no_reference_build:
         rc, seconds = run_logged(["make", "--no-print-directory", f"JOBS={jobs}",
-                                  f"BUILD={REF_BUILD_ARG}", "all"], out / "reference-build.log", ROOT)
+                                  f"BUILD={REF_BUILD_ARG}", "all", *host_target], out / "reference-build.log", ROOT)
         general.append(Check("the reference tree builds", rc == 0,
                              "" if rc == 0 else f"see {out / 'reference-build.log'}:\n"
                              f"{tail(out / 'reference-build.log')}"))
@@ -269,8 +249,8 @@ def main(argv: list[str] | None = None) -> int:
         seed_build(base / "build" if base else REF_BUILD, run.tree)
         run.times["handout"] = time.monotonic() - t0
         log = out / f"lab{lab}-build.log"
-        rc, seconds = run_logged(["make", "--no-print-directory", f"JOBS={jobs}", "BUILD=build", "all"],
-                                 log, run.tree)
+        rc, seconds = run_logged(["make", "--no-print-directory", f"JOBS={jobs}", "BUILD=build", "all",
+                                  *host_target], log, run.tree)
         run.times["build"] = seconds
         try:
             run.recompiled = sum(1 for line in log.read_text(errors="replace").splitlines()

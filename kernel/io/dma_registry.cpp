@@ -355,6 +355,20 @@ bool dma_debug_check_free_phys(u64 phys, usize length)
     return check_free(phys, length, covers_phys, "frames");
 }
 
+Optional<DmaBusRange> dma_debug_lookup_bus(u64 bus, u64 length)
+{
+    sched::SpinlockGuard guard(g_lock);
+    for (auto const& record : g_records) {
+        for (usize i = 0; i < record.segment_count; ++i) {
+            DmaSegment const& segment = record.segments[i];
+            if (bus >= segment.bus_address && length <= segment.length
+                && bus - segment.bus_address <= segment.length - length)
+                return DmaBusRange { record.id, !record.is_streaming(), record.direction };
+        }
+    }
+    return kstd::nullopt;
+}
+
 void dma_dump()
 {
     DmaStats s = dma_stats();

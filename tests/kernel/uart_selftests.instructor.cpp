@@ -1,9 +1,9 @@
 // Grader self-tests for the UART mechanism checks of labs 1 and 2 (instructor-only: this file
 // never reaches a handout). Each one makes the driver misbehave in a way that no check inside
 // the guest can see (uart16550::selftest_misbehave) and then does exactly what the lab test
-// does, so every in-guest check passes. Their entries in tests/kernel/rubric.toml run the lab
-// rubric's trace window and event filter with the bound inverted: they pass when the trace shows
-// the wrong mechanism, i.e. exactly what makes the lab's check fail.
+// does, so every in-guest check passes. Their entries in tests/kernel/rubric.toml repeat the lab
+// test's host-side checks word for word with expect_outcome = "fail": they pass when the lab's
+// check fails with its own message, naming the wrong mechanism.
 //   selftest_uart_secret_poll    lab 2's uart_irq_tx_64k, with an irq mode that secretly polls
 //   selftest_uart_poll_sets_ier  lab 1's uart_tx_buffer, with a poll mode that enables IER
 #include "../../lab/01-uart-polling/tests/uart_test_support.h"

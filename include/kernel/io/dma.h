@@ -31,6 +31,7 @@
 #include <kernel/io/dma_plan.h>
 #include <kernel/mm/paging.h>
 #include <kstd/error.h>
+#include <kstd/optional.h>
 #include <kstd/span.h>
 
 namespace io {
@@ -138,6 +139,19 @@ usize dma_report_leaks(dev::Device& device);
 // [start, start + length) is still part of a live streaming mapping. Context: any but IRQ.
 bool dma_debug_check_free(void const* start, usize length);
 bool dma_debug_check_free_phys(u64 phys, usize length);
+
+// What a device may do with a range of bus addresses: the live streaming mapping or coherent
+// buffer that covers all of it. For device models (tests/unit/models: a DMA engine checks each
+// access against what the driver mapped) and debugging.
+struct DmaBusRange {
+    u32 id;                 // as `dma` lists it
+    bool coherent;          // a coherent buffer (the device may read and write it)
+    Direction direction;    // streaming: the mapping's direction
+};
+// The live mapping whose segments (bounce slots for bounced ones) or coherent buffer contain
+// [bus, bus + length) entirely; nullopt when none does: the device would touch memory that is
+// not (or no longer) mapped for it. Context: any but IRQ. Locking: DMA spinlock inside.
+Optional<DmaBusRange> dma_debug_lookup_bus(u64 bus, u64 length);
 
 struct DmaStats {
     u64 mappings;               // streaming mappings made (single and scatter-gather), ever

@@ -13,6 +13,12 @@
 namespace io {
 
 namespace detail {
+#ifdef CONDUIT_HOST_TEST
+// Host unit tests: MMIO goes to the device models' bus (tests/unit/models/mmio_bus.cpp), not to
+// memory. The driver code is the same; only the window's backend changes.
+u64 host_mmio_read(u64 address, u8 width);
+void host_mmio_write(u64 address, u8 width, u64 value);
+#endif
 template<usize Size> struct UnsignedOf;
 template<> struct UnsignedOf<1> { using Type = u8; };
 template<> struct UnsignedOf<2> { using Type = u16; };
@@ -89,7 +95,11 @@ private:
     U load(u32 offset) const
     {
         VERIFY(u64(offset) + sizeof(U) <= m_length);
+#ifdef CONDUIT_HOST_TEST
+        U value = U(detail::host_mmio_read(m_virt + offset, sizeof(U)));
+#else
         U value = *reinterpret_cast<U const volatile*>(m_virt + offset);
+#endif
         barrier();
         return value;
     }
@@ -98,7 +108,11 @@ private:
     {
         VERIFY(u64(offset) + sizeof(U) <= m_length);
         barrier();
+#ifdef CONDUIT_HOST_TEST
+        detail::host_mmio_write(m_virt + offset, sizeof(U), value);
+#else
         *reinterpret_cast<U volatile*>(m_virt + offset) = value;
+#endif
     }
 
     u64 m_virt { 0 };

@@ -24,6 +24,7 @@ from .rubric import RubricError, TestCase
 from .runner import ProcessRegistry, run_test
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[3]
+HANDOUT_STAMP = ".conduit-handout.json"     # tools/fences.py writes it into every handout
 
 
 class UsageError(Exception):
@@ -55,6 +56,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--iso", type=Path, help="bootable ISO (default ROOT/build/conduit.iso)")
     p.add_argument("--elf", type=Path, help="kernel with symbols for backtraces "
                    "(default: kernel.elf next to the ISO)")
+    p.add_argument("--host-tests", type=Path, metavar="BINARY",
+                   help="host unit-test binary for host_test entries "
+                   "(default: host/unit_tests next to the ISO)")
     p.add_argument("--out", type=Path, help="output directory (default ROOT/build/grade)")
     p.add_argument("--json", nargs="?", const="", metavar="FILE",
                    help="also write results JSON to FILE (OUT/results.json is always written)")
@@ -69,6 +73,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    default=float(os.environ.get("GRADE_TIMEOUT_SCALE", "1")), metavar="F",
                    help="multiply every progress timeout (GRADE_TIMEOUT_SCALE); rarely needed, "
                    "since time spent waiting for a host CPU is not counted anyway")
+    hidden = p.add_mutually_exclusive_group()
+    hidden.add_argument("--hidden", dest="hidden", action="store_true", default=None,
+                        help="also run the instructor's hidden variants (default: only in the "
+                        "instructor's tree, never in a handout)")
+    hidden.add_argument("--no-hidden", dest="hidden", action="store_false",
+                        help="leave the hidden variants out")
     p.add_argument("--list", action="store_true", help="list the selected tests and exit")
     p.add_argument("-v", "--verbose", action="store_true",
                    help="print every QEMU command, and details for passing tests too")
@@ -91,14 +101,58 @@ def _suite_paths(args: argparse.Namespace, root: Path) -> list[Path]:
     return paths
 
 
+def include_hidden(args: argparse.Namespace, root: Path) -> bool:
+    """Hidden variants run in the instructor's tree and in batch grading (which passes
+    --hidden); a handout's rubrics have none (tools/handout.py removes them), and a tree
+    stamped as a handout never runs them even if someone put them back."""
+    if getattr(args, "hidden", None) is not None:
+        return args.hidden
+    return not (root / HANDOUT_STAMP).exists()
+
+
+def _folder_lab(path: Path) -> int | None:
+    """The lab number a rubric's folder says (lab/02-interrupts/rubric.toml -> 2)."""
+    head = path.parent.name.split("-", 1)[0]
+    return int(head) if path.parent.parent.name == "lab" and head.isdigit() else None
+
+
+def _load_all(args: argparse.Namespace, root: Path) -> list:
+    """Every selected rubric. One lab's broken rubric does not block another: with --lab, a
+    broken rubric of another lab is only a warning; grading every lab, the broken ones are
+    reported (args.rubric_errors; the exit status is then 2) and the others graded. A rubric
+    named with --suite, or one of the selected labs, must load."""
+    loaded, args.rubric_errors = [], []
+    for path in _suite_paths(args, root):
+        try:
+            loaded.append(rubric.load(path))
+        except RubricError as err:
+            lab = _folder_lab(path)
+            if args.suite or lab is None or (args.lab and lab in args.lab):
+                raise
+            if args.lab:
+                print(f"grade.py: warning: lab {lab} is not graded now, but its rubric is "
+                      f"broken: {err}", file=sys.stderr)
+            else:
+                args.rubric_errors.append(str(err))
+    names: dict[str, Path] = {}
+    for suite, _ in loaded:
+        if suite.name in names:
+            raise RubricError(f"suite name '{suite.name}' is used by {names[suite.name]} and "
+                              f"{suite.path}: results and logs are kept per suite name")
+        names[suite.name] = suite.path
+    return loaded
+
+
 def select_tests(args: argparse.Namespace, root: Path) -> list[TestCase]:
-    loaded = [rubric.load(path) for path in _suite_paths(args, root)]
+    loaded = _load_all(args, root)
     if args.lab:
         loaded = [(s, cases) for s, cases in loaded if s.lab in args.lab]
         if not loaded:
             raise UsageError(f"no rubric for lab {', '.join(map(str, args.lab))} "
                              f"(looked at lab/*/rubric.toml, [suite] lab = N)")
     cases = [case for _, group in loaded for case in group]
+    if not include_hidden(args, root):
+        cases = [case for case in cases if not case.hidden]
     if not args.test:
         return cases
     chosen = []
@@ -146,7 +200,7 @@ def run_tests(tests: list[TestCase], options: RunOptions, jobs: int,
     return [r for r in results if r is not None]
 
 
-def make_options(args: argparse.Namespace) -> RunOptions:
+def make_options(args: argparse.Namespace, tests: list[TestCase] | None = None) -> RunOptions:
     root = args.root.resolve()
     iso = (args.iso or root / "build" / "conduit.iso").resolve()
     options = RunOptions(
@@ -154,10 +208,12 @@ def make_options(args: argparse.Namespace) -> RunOptions:
         out=(args.out or root / "build" / "grade").resolve(),
         qemu=shlex.split(args.qemu), accel=args.accel, timeout_scale=args.timeout_scale,
         # The ELF must be the one the ISO was made from, or backtraces get the wrong names.
-        kernel_elf=(args.elf or iso.parent / "kernel.elf").resolve(), verbose=args.verbose)
+        kernel_elf=(args.elf or iso.parent / "kernel.elf").resolve(), verbose=args.verbose,
+        host_tests=(args.host_tests or iso.parent / "host" / "unit_tests").resolve())
     if not options.qemu:
         raise UsageError("--qemu must name a program")
-    if not options.iso.exists() or options.iso.is_dir():
+    boots = tests is None or any(t.host_test is None for t in tests)
+    if boots and (not options.iso.exists() or options.iso.is_dir()):
         raise UsageError(f"no ISO at {options.iso}: build it first (make), or pass --iso")
     problem = check_paths(options)
     if problem:
@@ -168,7 +224,8 @@ def make_options(args: argparse.Namespace) -> RunOptions:
 def grade_tree(tests: list[TestCase], options: RunOptions, jobs: int) -> list[SuiteTotal]:
     """Runs and reports; the reusable core for one tree (see the module docstring)."""
     elf = options.kernel_elf
-    if elf and elf.is_file() and elf.stat().st_mtime > options.iso.stat().st_mtime + 1:
+    if elf and elf.is_file() and options.iso.is_file() and \
+            elf.stat().st_mtime > options.iso.stat().st_mtime + 1:
         print(f"warning: {elf} is newer than {options.iso}; the ISO may be stale (run make)",
               file=sys.stderr)
     suites = sorted({t.suite.name for t in tests})
@@ -208,12 +265,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.list:
             for t in tests:
                 print(f"{t.suite.name}/{t.id}  points={t.points:g} machine={t.machine} "
-                      f"timeout={t.timeout:g}s" + (f" expect={t.expect_outcome}" if t.expect_outcome else ""))
+                      f"timeout={t.timeout:g}s" + (f" expect={t.expect_outcome}" if t.expect_outcome else "")
+                      + (" hidden" if t.hidden else ""))
             return 0
-        options = make_options(args)
+        options = make_options(args, tests)
     except (RubricError, UsageError) as err:
         print(f"grade.py: {err}", file=sys.stderr)
         return 2
+    for error in args.rubric_errors:
+        print(f"grade.py: not graded: {error}", file=sys.stderr)
     try:
         totals = grade_tree(tests, options, args.jobs)
     except (KeyboardInterrupt, Terminated):
@@ -221,7 +281,11 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     _write_outputs(args, options, totals, time.monotonic() - started)
     report.print_tables(totals)
+    for error in args.rubric_errors:
+        print(f"\nnot graded (broken rubric): {error}")
     report.print_summary(totals)
+    if args.rubric_errors:
+        return 2
     return 0 if all(t.failed == 0 for t in totals) else 1
 
 

@@ -32,6 +32,8 @@ class RunOptions:
     timeout_scale: float = 1.0
     kernel_elf: Path | None = None  # for symbolizing backtraces
     verbose: bool = False
+    host_tests: Path | None = None  # the host unit-test binary, for host_test entries
+    sandbox: object | None = None   # batch grading: runs QEMU/host tests in a sandbox (sandbox.py)
 
 
 def test_dir(options: RunOptions, test: TestCase) -> Path:

@@ -117,8 +117,19 @@ def print_failure(result: Result, stream=sys.stdout) -> None:
           f"{' before the panic' if verdict.report else ''}:\n")
         for line in lines:
             w(f"      | {printable(line)}\n")
-    w(f"    logs:    {rel_path(record.testdir)}/  (debugcon.log, serial.log, qemu.log, cmd.txt)\n")
+    w(f"    logs:    {rel_path(record.testdir)}/  ({', '.join(log_files(record.testdir))})\n")
     w(f"    rerun:   {result.rerun}\n")
+
+
+def log_files(testdir: Path) -> list[str]:
+    """The files a student should look at, in the order they usually help."""
+    order = ("debugcon.log", "serial.log", "host.log", "hang.txt", "trace.log", "qemu.log",
+             "qmp.log", "vga.txt", "report.xml", "cmd.txt")
+    try:
+        present = {p.name for p in testdir.iterdir()}
+    except OSError:
+        return list(order[:2]) + ["cmd.txt"]
+    return [name for name in order if name in present] or ["cmd.txt"]
 
 
 def _before_panic(text: str, count: int = 15) -> list[str]:

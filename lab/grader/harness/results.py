@@ -31,7 +31,8 @@ class Result:
     def tail(self, count: int = TAIL_LINES) -> tuple[str, list[str]]:
         """The last lines of output: the debug console has everything the kernel logs;
         serial only matters when the debug console stayed empty."""
-        for name, text in (("debugcon.log", self.record.debugcon), ("serial.log", self.record.serial),
+        first = "host.log" if self.test.host_test is not None else "debugcon.log"
+        for name, text in ((first, self.record.debugcon), ("serial.log", self.record.serial),
                            ("qemu-stderr.log", self.record.stderr)):
             lines = [line.rstrip("\r") for line in text.splitlines()]
             if any(line.strip() for line in lines):

@@ -8,12 +8,14 @@ only show up as a flaky grade weeks later.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import peers
+from . import peers, student
+from .toml_lines import Lines, line_of_offset
 
 VERDICT_KINDS = ("pass", "fail", "panic", "triple-fault", "hang", "forged",
                  "no-result", "bad-exit", "boot-failure")
@@ -29,7 +31,24 @@ SUITE_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 
 
 class RubricError(Exception):
-    """A manifest that cannot be used; the message names the file and the offending entry."""
+    """A manifest that cannot be used; the message names the file and the offending entry
+    (and its line, where the key is known: see _locate)."""
+
+    def __init__(self, message: str, key: str | None = None):
+        super().__init__(message)
+        self.key = key
+
+
+def _locate(err: RubricError, path: Path, lines: Lines, **where) -> RubricError:
+    """The same error with the line of its key: "rubric.toml:12: test 'a': ..."."""
+    if err.key is None:
+        return err
+    line = lines.find(err.key, **where)
+    prefix = f"{path}: "
+    text = str(err)
+    if line is None or not text.startswith(prefix):
+        return err
+    return RubricError(f"{path}:{line}: {text[len(prefix):]}")
 
 
 @dataclass(frozen=True)
@@ -39,6 +58,9 @@ class Suite:
     lab: int | None
     path: Path
     description: str = ""
+    # [student]: the files a student may change and what their code may use (student.py);
+    # None for suites that are not labs.
+    student: student.StudentRules | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +82,10 @@ class TestCase:
     expect_reason: str | None = None
     description: str = ""
     peers: tuple[dict, ...] = field(default=())
+    # An instructor's variant (other sizes, seeds, orders): graded in batch and instructor
+    # runs, left out of handouts (tools/handout_rubric.py) and of a student's `make grade`.
+    hidden: bool = False
+    host_test: str | None = None   # a Catch2 test spec: run the host unit tests, not QEMU
 
     @property
     def id(self) -> str:
@@ -78,7 +104,7 @@ def _check_keys(table: dict, allowed: set[str], path: Path, ctx: str) -> None:
         if key not in allowed:
             close = difflib.get_close_matches(key, sorted(allowed), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise RubricError(f"{_where(path, ctx)}: unknown key '{key}'{hint}")
+            raise RubricError(f"{_where(path, ctx)}: unknown key '{key}'{hint}", key)
 
 
 def _get(table: dict, key: str, kind: str, path: Path, ctx: str):
@@ -90,15 +116,18 @@ def _get(table: dict, key: str, kind: str, path: Path, ctx: str):
         "str": isinstance(value, str),
         "int": isinstance(value, int) and not isinstance(value, bool),
         "num": isinstance(value, (int, float)) and not isinstance(value, bool),
+        "bool": isinstance(value, bool),
         "strlist": isinstance(value, list) and all(isinstance(v, str) for v in value),
         "tables": isinstance(value, list) and all(isinstance(v, dict) for v in value),
         "memory": isinstance(value, (str, int)) and not isinstance(value, bool),
     }[kind]
     if not ok:
-        names = {"str": "a string", "int": "an integer", "num": "a number",
+        names = {"str": "a string", "int": "an integer", "num": "a number", "bool": "true or false",
                  "strlist": "a list of strings", "tables": "an array of tables",
                  "memory": "a size such as \"128M\""}
-        raise RubricError(f"{_where(path, ctx)}: '{key}' must be {names[kind]}, got {value!r}")
+        raise RubricError(f"{_where(path, ctx)}: '{key}' must be {names[kind]}, got {value!r}", key)
+    if kind == "num" and not math.isfinite(value):
+        raise RubricError(f"{_where(path, ctx)}: '{key}' must be a finite number, got {value!r}", key)
     if kind == "strlist":
         return tuple(value)
     if kind == "memory" and isinstance(value, int):
@@ -114,9 +143,9 @@ CHECK_KEYS = {"expect": "strlist", "reject": "strlist"}
 TRACE_KEYS = {"trace": "strlist", "mechanism": "tables"}
 TEST_KEYS = {**QEMU_KEYS, **CHECK_KEYS, **TRACE_KEYS, "name": "str", "points": "num",
              "description": "str", "expect_outcome": "str", "expect_reason": "str",
-             "variant": "tables", "peer": "tables"}
+             "variant": "tables", "peer": "tables", "hidden": "bool", "host_test": "str"}
 VARIANT_KEYS = {**QEMU_KEYS, **CHECK_KEYS, **TRACE_KEYS, "name": "str", "points": "num",
-                "description": "str"}
+                "description": "str", "hidden": "bool"}
 ACCUMULATING_KEYS = ("args", "expect", "reject", "trace", "mechanism")
 
 
@@ -134,26 +163,27 @@ def _read_table(table: dict, schema: dict[str, str], path: Path, ctx: str) -> di
 def _check_values(values: dict, path: Path, ctx: str) -> None:
     for key in ("timeout", "max_time"):
         if key in values and values[key] <= 0:
-            raise RubricError(f"{_where(path, ctx)}: '{key}' must be positive")
+            raise RubricError(f"{_where(path, ctx)}: '{key}' must be positive", key)
     if values.get("points", 0) < 0:
-        raise RubricError(f"{_where(path, ctx)}: 'points' must not be negative")
+        raise RubricError(f"{_where(path, ctx)}: 'points' must not be negative, got "
+                          f"{values['points']!r}", "points")
     for word in values.get("cmdline", "").split():
         if word.split("=", 1)[0] in RESERVED_CMDLINE_KEYS:
             raise RubricError(f"{_where(path, ctx)}: cmdline must not set '{word}': "
-                              "the grader supplies test= and nonce= itself")
+                              "the grader supplies test= and nonce= itself", "cmdline")
     if "\n" in values.get("cmdline", ""):
-        raise RubricError(f"{_where(path, ctx)}: cmdline must be one line")
+        raise RubricError(f"{_where(path, ctx)}: cmdline must be one line", "cmdline")
     for key in ("expect", "reject"):
         for pattern in values.get(key, ()):
             try:
                 re.compile(expand_pattern(pattern, nonce="0", test="t"))
             except re.error as err:
                 raise RubricError(f"{_where(path, ctx)}: bad regex in '{key}': "
-                                  f"{pattern!r}: {err}") from None
+                                  f"{pattern!r}: {err}", key) from None
     outcome = values.get("expect_outcome")
     if outcome is not None and outcome not in VERDICT_KINDS:
         raise RubricError(f"{_where(path, ctx)}: expect_outcome must be one of "
-                          f"{', '.join(VERDICT_KINDS)}; got {outcome!r}")
+                          f"{', '.join(VERDICT_KINDS)}; got {outcome!r}", "expect_outcome")
 
 
 def expand_pattern(pattern: str, nonce: str, test: str) -> str:
@@ -203,16 +233,56 @@ def _make_case(suite: Suite, values: dict, variant: str | None, points: float,
         args=tuple(values.get("args", ())), cmdline=values.get("cmdline", ""),
         expect=tuple(values.get("expect", ())), reject=tuple(values.get("reject", ())),
         expect_outcome=values.get("expect_outcome"), expect_reason=values.get("expect_reason"),
-        description=values.get("description", ""), peers=peer_specs)
+        description=values.get("description", ""), peers=peer_specs,
+        hidden=bool(values.get("hidden", False)), host_test=values.get("host_test"))
 
 
-def _expand_test(suite: Suite, defaults: dict, raw: dict, path: Path, index: int) -> list[TestCase]:
+# A host unit test runs no QEMU: keys that only make sense for a boot are mistakes there.
+HOST_TEST_KEYS = {"name", "points", "description", "hidden", "host_test", "timeout", "max_time",
+                  "expect_outcome", "expect_reason"}
+
+
+def _check_host_test(values: dict, path: Path, ctx: str) -> None:
+    if "host_test" not in values:
+        return
+    if not values["host_test"].strip() or "\n" in values["host_test"]:
+        raise RubricError(f"{_where(path, ctx)}: host_test must be a Catch2 test spec such as "
+                          "\"[uart16550]\" or \"a test name\"")
+    extra = sorted(set(values) - HOST_TEST_KEYS)
+    if extra:
+        raise RubricError(f"{_where(path, ctx)}: a host_test runs the host unit tests, not QEMU; "
+                          f"'{extra[0]}' does not apply to it")
+
+
+def _expand_test(suite: Suite, defaults: dict, raw: dict, path: Path, index: int,
+                 lines: Lines) -> list[TestCase]:
+    variant = None
+    try:
+        return _expand_test_at(suite, defaults, raw, path, index)
+    except _InVariant as inside:
+        variant, err = inside.index, inside.error
+    except RubricError as error:
+        err = error
+    raise _locate(err, path, lines, test=index, variant=variant) from None
+
+
+class _InVariant(Exception):
+    """A RubricError raised while reading variant #index of a test (for its line number)."""
+
+    def __init__(self, index: int, error: RubricError):
+        super().__init__(str(error))
+        self.index, self.error = index, error
+
+
+def _expand_test_at(suite: Suite, defaults: dict, raw: dict, path: Path,
+                    index: int) -> list[TestCase]:
     ctx = f"[[test]] #{index + 1}"
     values = _read_table(raw, TEST_KEYS, path, ctx)
     name = values.get("name")
     if not name or not NAME_RE.match(name):
         raise RubricError(f"{_where(path, ctx)}: 'name' is required and must match {NAME_RE.pattern}")
     ctx = f"test '{name}'"
+    _check_host_test(values, path, ctx)
     for spec in values.get("peer", ()):
         peers.validate(spec, f"{_where(path, ctx)}: [[test.peer]]")
     merged = _merge(defaults, values)
@@ -221,14 +291,20 @@ def _expand_test(suite: Suite, defaults: dict, raw: dict, path: Path, index: int
     # in another configuration (machine, interrupt controller, ...). Every run is its own row
     # worth `points`, unless the variant says otherwise.
     cases = [_make_case(suite, merged, None, points, _peer_specs(merged, _where(path, ctx)))]
-    for vraw in values.get("variant", ()):
-        vvalues = _read_table(vraw, VARIANT_KEYS, path, f"{ctx} variant")
+    for vindex, vraw in enumerate(values.get("variant", ())):
+        try:
+            vvalues = _read_table(vraw, VARIANT_KEYS, path, f"{ctx} variant")
+        except RubricError as err:
+            raise _InVariant(vindex, err) from None
         vname = vvalues.pop("name", None)
         if not vname or not SUITE_NAME_RE.match(vname):
             raise RubricError(f"{_where(path, ctx)}: every variant needs a 'name' "
                               f"matching {SUITE_NAME_RE.pattern}")
         vpoints = float(vvalues.pop("points", points))
         description = vvalues.pop("description", None)
+        if merged.get("hidden") and vvalues.get("hidden") is False:
+            raise RubricError(f"{_where(path, ctx)}: variant '{vname}' says hidden = false, but "
+                              "the test is hidden, and so is every variant of it")
         vmerged = _merge(merged, vvalues)
         if description:
             vmerged["description"] = description
@@ -239,39 +315,83 @@ def _expand_test(suite: Suite, defaults: dict, raw: dict, path: Path, index: int
 
 def load(path: Path) -> tuple[Suite, list[TestCase]]:
     """Parses and validates one manifest; raises RubricError with a precise location."""
+    data, lines = _parse_file(path)
     try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except OSError as err:
-        raise RubricError(f"{path}: cannot read: {err.strerror}") from None
-    except tomllib.TOMLDecodeError as err:
-        raise RubricError(f"{path}: not valid TOML: {err}") from None
-    _check_keys(data, {"suite", "qemu", "test"}, path, "")
-    suite_raw = data.get("suite")
-    if not isinstance(suite_raw, dict):
-        raise RubricError(f"{path}: a [suite] table with at least 'name' is required")
-    svals = _read_table(suite_raw, {"name": "str", "title": "str", "lab": "int",
-                                    "description": "str"}, path, "[suite]")
-    if not SUITE_NAME_RE.match(svals.get("name", "")):
-        raise RubricError(f"{path}: [suite] 'name' is required and must match {SUITE_NAME_RE.pattern}")
-    suite = Suite(name=svals["name"], title=svals.get("title", svals["name"]),
-                  lab=svals.get("lab"), path=path, description=svals.get("description", ""))
+        _check_keys(data, {"suite", "qemu", "test", "student"}, path, "")
+    except RubricError as err:
+        raise _locate(err, path, lines, table=err.key) from None
+    suite = _read_suite(data, path, lines)
     qemu_raw = data.get("qemu", {})
     if not isinstance(qemu_raw, dict):
         raise RubricError(f"{path}: [qemu] must be a table")
-    defaults = _merge(DEFAULTS, _read_table(qemu_raw, QEMU_KEYS, path, "[qemu]"))
+    try:
+        defaults = _merge(DEFAULTS, _read_table(qemu_raw, QEMU_KEYS, path, "[qemu]"))
+    except RubricError as err:
+        raise _locate(err, path, lines, table="qemu") from None
     tests_raw = data.get("test", [])
     if not isinstance(tests_raw, list) or not all(isinstance(t, dict) for t in tests_raw):
         raise RubricError(f"{path}: tests must be written as [[test]] tables")
     cases: list[TestCase] = []
     for index, raw in enumerate(tests_raw):
-        cases.extend(_expand_test(suite, defaults, raw, path, index))
+        cases.extend(_expand_test(suite, defaults, raw, path, index, lines))
     seen: set[str] = set()
     for case in cases:
         if case.id in seen:
             raise RubricError(f"{path}: test '{case.id}' is listed twice")
         seen.add(case.id)
     return suite, cases
+
+
+def _parse_file(path: Path) -> tuple[dict, Lines]:
+    """The TOML of one rubric: a file that is missing, not UTF-8 or not TOML is an error that
+    names the file and the line, never a traceback."""
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise RubricError(f"{path}: cannot read: {err.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise RubricError(f"{path}:{line_of_offset(data, err.start)}: not UTF-8 (byte "
+                          f"0x{data[err.start]:02x}); a rubric must be UTF-8 text") from None
+    try:
+        return tomllib.loads(text), Lines(text)
+    except tomllib.TOMLDecodeError as err:
+        message = str(err)
+        where = re.search(r"\(at line (\d+), column (\d+)\)$", message)
+        if where:
+            message = message[:where.start()].rstrip()
+            raise RubricError(f"{path}:{where.group(1)}:{where.group(2)}: not valid TOML: "
+                              f"{message}") from None
+        raise RubricError(f"{path}: not valid TOML: {message}") from None
+
+
+def _read_suite(data: dict, path: Path, lines: Lines) -> Suite:
+    suite_raw = data.get("suite")
+    if not isinstance(suite_raw, dict):
+        raise RubricError(f"{path}: a [suite] table with at least 'name' is required")
+    try:
+        svals = _read_table(suite_raw, {"name": "str", "title": "str", "lab": "int",
+                                        "description": "str"}, path, "[suite]")
+    except RubricError as err:
+        raise _locate(err, path, lines, table="suite") from None
+    if not SUITE_NAME_RE.match(svals.get("name", "")):
+        raise RubricError(f"{path}: [suite] 'name' is required and must match {SUITE_NAME_RE.pattern}")
+    folder = re.match(r"^(\d+)-", path.parent.name) if path.parent.parent.name == "lab" else None
+    if folder and svals.get("lab") != int(folder.group(1)):
+        raise _locate(RubricError(f"{path}: [suite]: a rubric in {path.parent.name}/ must say "
+                                  f"lab = {int(folder.group(1))}, not {svals.get('lab')!r}", "lab"),
+                      path, lines, table="suite")
+    rules = None
+    if "student" in data:
+        try:
+            rules = student.parse(data["student"])
+        except student.StudentError as err:
+            span = lines.block(table="student")
+            where = f"{path}:{span[0] + 1}" if span else str(path)
+            raise RubricError(f"{where}: [student]: {err}") from None
+    return Suite(name=svals["name"], title=svals.get("title", svals["name"]), lab=svals.get("lab"),
+                 path=path, description=svals.get("description", ""), student=rules)
 
 
 # --- where the manifests live -----------------------------------------------------------------

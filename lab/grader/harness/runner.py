@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import host_test
 from . import peers as peer_mod
 from .clock import ProgressClock
 from .protocol import LineSplitter, new_nonce, parse_line
@@ -52,6 +53,7 @@ class RunRecord:
     stderr: str = ""
     problems: list[str] = field(default_factory=list)   # from peers' finish()
     error: str | None = None      # QEMU or a peer could not be started
+    host: object | None = None    # a host unit test's parsed report (host_test.HostReport)
 
 
 class ProcessRegistry:
@@ -69,6 +71,12 @@ class ProcessRegistry:
     def discard(self, proc: subprocess.Popen) -> None:
         with self._lock:
             self._procs.discard(proc)
+
+    def kill(self, proc: subprocess.Popen) -> None:
+        """Stops one process (its whole group), reaps it and forgets it."""
+        _kill(proc)
+        proc.wait()
+        self.discard(proc)
 
     def kill_all(self) -> None:
         self.stopping = True
@@ -192,6 +200,8 @@ def run_test(test: TestCase, options: RunOptions, registry: ProcessRegistry) -> 
     testdir = test_dir(options, test)
     _prepare_dir(testdir)
     record = RunRecord(test=test, nonce=new_nonce(), testdir=testdir)
+    if test.host_test is not None:
+        return _run_host_test(test, options, registry, record)
     ctx = peer_mod.PeerContext(root=options.root, testdir=testdir, nonce=record.nonce,
                                test_id=test.id)
     peers, peer_args = _start_peers(test, ctx, record)
@@ -212,6 +222,15 @@ def run_test(test: TestCase, options: RunOptions, registry: ProcessRegistry) -> 
     record.serial = _read(testdir / "serial.log")
     record.qemu_log = _read(testdir / "qemu.log", 1 << 20)
     record.stderr = _read(testdir / "qemu-stderr.log", 64 << 10)
+    return record
+
+
+def _run_host_test(test: TestCase, options: RunOptions, registry: ProcessRegistry,
+                   record: RunRecord) -> RunRecord:
+    started = time.monotonic()
+    host_test.run(test, options, registry, record)
+    record.wall_time = time.monotonic() - started
+    host_test.read_outputs(record)
     return record
 
 

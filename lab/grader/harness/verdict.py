@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import host_test
 from .protocol import (BACKTRACE_RE, EXIT_FAILED, EXIT_NAMES, EXIT_PANIC, EXIT_PASSED,
                        Transcript, parse_log, panic_report)
 from .rubric import expand_pattern
@@ -43,6 +44,8 @@ def _last_line(text: str) -> str:
 
 
 def judge(record: RunRecord) -> Verdict:
+    if record.test.host_test is not None:
+        return host_test.judge(record, Verdict)
     if record.error:
         return Verdict("boot-failure", record.error)
     transcript = Transcript(record.nonce, parse_log(record.debugcon))
@@ -50,15 +53,55 @@ def judge(record: RunRecord) -> Verdict:
     # Host-side checks (serial, keyboard, mechanism) also explain a hang or a failure.
     verdict.notes += [f"host-side check: {p}" for p in record.problems if p not in verdict.reason]
     forged = transcript.forged
-    if not forged:
-        return verdict
-    first = forged[0]
-    shown = first.nonce if first.nonce is not None else "(none)"
-    reason = (f"result line with nonce={shown} instead of this run's nonce (debugcon.log line "
-              f"{first.lineno}: '{first.line.strip()[:120]}'): results only count when the "
-              "kernel's test framework prints them")
+    if forged:
+        first = forged[0]
+        shown = first.nonce if first.nonce is not None else "(none)"
+        reason = (f"result line with nonce={shown} instead of this run's nonce (debugcon.log line "
+                  f"{first.lineno}: '{first.line.strip()[:120]}'): results only count when the "
+                  "kernel's test framework prints them")
+    else:
+        reason = protocol_problem(transcript, record.test.name)
+        if reason is None:
+            return verdict
     notes = [f"without the forged line the verdict would be {verdict.kind}: {verdict.reason}"]
     return Verdict("forged", reason, verdict.report, notes + verdict.notes)
+
+
+def protocol_problem(transcript: Transcript, name: str) -> str | None:
+    """The runner's protocol, checked on the lines that carry this run's nonce: one boot, one
+    begin and at most one result for the test the grader asked for and for no other, at most
+    one end line, whose counts agree with the result. A run that breaks it printed protocol
+    lines of its own: student code knows the nonce (it runs in ring 0), so only the shape of
+    the transcript can tell. None when the transcript is well-formed."""
+    def at(event) -> str:
+        return f" (debugcon.log line {event.lineno}: '{event.line.strip()[:120]}')"
+
+    events = transcript.genuine
+    for kind in ("boot", "test-begin", "end", "panic"):
+        seen = [e for e in events if e.kind == kind]
+        if len(seen) > 1:
+            return f"the run printed {len(seen)} '{kind}' lines, the runner prints one{at(seen[1])}"
+    for event in events:
+        if event.kind in ("test-begin", "test-pass", "test-fail") and event.get("name") != name:
+            return (f"the run reported test '{event.get('name')}', but the grader asked only "
+                    f"for {name}{at(event)}")
+    results = [e for e in events if e.kind in ("test-pass", "test-fail")]
+    if len(results) > 1:
+        return f"the run printed {len(results)} results for {name}, the runner prints one{at(results[1])}"
+    begin = transcript.first("test-begin")
+    # The runner reports an unknown test as a test-fail without a begin; a pass never.
+    if results and results[0].kind == "test-pass" and (begin is None or begin.lineno > results[0].lineno):
+        return f"a pass for {name} without its test-begin line before it{at(results[0])}"
+    end = transcript.first("end")
+    if end is not None:
+        before = [e for e in results if e.lineno < end.lineno]
+        passed = sum(e.kind == "test-pass" for e in before)
+        failed = sum(e.kind == "test-fail" for e in before)
+        counts = (end.get("passed"), end.get("failed"))
+        if counts != (str(passed), str(failed)) or len(before) != len(results):
+            return (f"the end line says passed={counts[0]} failed={counts[1]}, but the run "
+                    f"reported {passed} pass and {failed} fail before it{at(end)}")
+    return None
 
 
 def _judge_genuine(record: RunRecord, transcript: Transcript) -> Verdict:
@@ -182,8 +225,8 @@ def _no_result(record: RunRecord, transcript: Transcript) -> Verdict:
     return Verdict("no-result", reason)
 
 
-def output_problem(record: RunRecord) -> str | None:
-    """The rubric's expect/reject patterns and the peers' checks; None when all hold."""
+def pattern_problem(record: RunRecord) -> str | None:
+    """The rubric's expect/reject patterns over debugcon.log and serial.log; None when all hold."""
     test = record.test
     logs = {"debugcon": record.debugcon.replace("\r\n", "\n"),
             "serial": record.serial.replace("\r\n", "\n")}
@@ -198,26 +241,42 @@ def output_problem(record: RunRecord) -> str | None:
             if match:
                 line = text[text.rfind("\n", 0, match.start()) + 1:].split("\n", 1)[0]
                 return f"output must not match /{pattern}/, but {log}.log has '{line.strip()[:120]}'"
+    return None
+
+
+def output_problem(record: RunRecord) -> str | None:
+    """The rubric's expect/reject patterns and the peers' (host-side) checks; None when all hold."""
+    problem = pattern_problem(record)
+    if problem:
+        return problem
     if record.problems:
         return "; ".join(record.problems)
     return None
+
+
+def _reason_matches(pattern: str, verdict: Verdict, record: RunRecord) -> bool:
+    """expect_reason may name the verdict's reason or any host-side check's message: a wrong
+    driver that also fails an in-guest check is still caught by the check that names its bug."""
+    return any(re.search(pattern, text) for text in [verdict.reason, *record.problems])
 
 
 def is_success(record: RunRecord, verdict: Verdict) -> tuple[bool, str]:
     """Whether the test earns its points, with the reason to show when it does not.
 
     Normal tests pass on a pass verdict. Grader self-tests declare the behaviour they provoke
-    (expect_outcome), so a kernel that panics on purpose is a passing self-test."""
+    (expect_outcome), so a kernel that panics on purpose is a passing self-test, and a
+    purpose-made wrong driver whose mechanism (or serial, disk, ...) check fails is a passing
+    self-test of that check: host-side failures are part of the outcome, not an error."""
     test = record.test
     if test.expect_outcome is None:
         return verdict.kind == "pass", verdict.reason
     if verdict.kind != test.expect_outcome:
         return False, f"expected outcome {test.expect_outcome}, got {verdict.kind}: {verdict.reason}"
-    if test.expect_reason and not re.search(test.expect_reason, verdict.reason):
+    if test.expect_reason and not _reason_matches(test.expect_reason, verdict, record):
         return False, (f"outcome {verdict.kind} as expected, but the reason does not match "
                        f"/{test.expect_reason}/: {verdict.reason}")
     # A deliberate crash still has to look right: the patterns describe the crash report.
-    problem = output_problem(record) if verdict.kind != "pass" else None
+    problem = pattern_problem(record) if verdict.kind != "pass" else None
     if problem:
         return False, f"outcome {verdict.kind} as expected, but {problem}"
     return True, f"{verdict.kind}, as expected"

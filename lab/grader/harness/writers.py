@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
@@ -18,6 +19,23 @@ _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 def _xml_text(text: str) -> str:
     return _XML_BAD.sub("", text)
+
+
+def finite(value):
+    """A copy fit for strict JSON: NaN and infinities (which json.dumps would write as the
+    invalid tokens NaN and Infinity) become null. Rubrics refuse such points already; this
+    keeps every results file valid JSON whatever a caller puts in."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(v) for v in value]
+    return value
+
+
+def dumps(doc) -> str:
+    return json.dumps(finite(doc), indent=2, allow_nan=False) + "\n"
 
 
 def _write(path: Path, text: str) -> None:
@@ -59,7 +77,7 @@ def results_json(totals: list[SuiteTotal], meta: dict) -> str:
                     "passed": t.passed, "failed": t.failed} for t in totals],
         "tests": [result_dict(r) for r in results],
     }
-    return json.dumps(doc, indent=2) + "\n"
+    return dumps(doc)
 
 
 def _failure_text(result: Result) -> str:
@@ -113,7 +131,7 @@ def gradescope_json(totals: list[SuiteTotal], wall_time: float) -> str:
     doc = {"score": sum(t.score for t in totals), "execution_time": int(round(wall_time)),
            "output": ", ".join(f"{t.suite.name}: {t.score:g}/{t.max_score:g}" for t in totals),
            "tests": tests}
-    return json.dumps(doc, indent=2) + "\n"
+    return dumps(doc)
 
 
 def write_all(totals: list[SuiteTotal], meta: dict, out: Path, json_path: Path | None,

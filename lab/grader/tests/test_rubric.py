@@ -198,5 +198,135 @@ class RepositoryRubrics(unittest.TestCase):
             self.assertEqual(rubric.lab_manifests(root), [root / "lab" / "01-pio" / "rubric.toml"])
 
 
+class Hidden(unittest.TestCase):
+    RUBRIC = """
+        [suite]
+        name = "lab9"
+        lab = 9
+        [[test]]
+        name = "a"
+        [[test.variant]]
+        name = "seed2"
+        hidden = true
+        cmdline = "seed=2"
+        [[test]]
+        name = "b"
+        hidden = true
+        [[test.variant]]
+        name = "pc"
+        machine = "pc"
+        """
+
+    def test_hidden_runs_are_marked_and_a_hidden_test_hides_its_variants(self):
+        _, cases = load_text(self.RUBRIC)
+        self.assertEqual({c.id: c.hidden for c in cases},
+                         {"a": False, "a@seed2": True, "b": True, "b@pc": True})
+
+    def test_a_variant_cannot_unhide_itself(self):
+        with self.assertRaisesRegex(RubricError, "variant 'pc' says hidden = false"):
+            load_text(self.RUBRIC.replace('machine = "pc"', 'machine = "pc"\n        hidden = false'))
+
+    def test_hidden_must_be_a_boolean(self):
+        with self.assertRaisesRegex(RubricError, "'hidden' must be true or false"):
+            load_text(self.RUBRIC.replace("hidden = true", "hidden = 1", 1))
+
+    def test_selection_runs_them_in_the_instructor_tree_only(self):
+        from harness import cli
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            (root / "lab" / "09-x").mkdir(parents=True)
+            write_rubric(root / "lab" / "09-x", self.RUBRIC)
+            ids = lambda *argv: [c.id for c in cli.select_tests(cli.parse_args(list(argv)), root)]
+            self.assertEqual(ids(), ["a", "a@seed2", "b", "b@pc"])
+            self.assertEqual(ids("--no-hidden"), ["a"])
+            (root / cli.HANDOUT_STAMP).write_text("{}")
+            self.assertEqual(ids(), ["a"], "a handout never runs hidden variants")
+            self.assertEqual(ids("--hidden"), ["a", "a@seed2", "b", "b@pc"])
+
+class BrokenRubrics(unittest.TestCase):
+    """Every broken rubric is an error with the file and the line, never a traceback."""
+
+    def load_bytes(self, data: bytes, folder: str = "x"):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / folder / "rubric.toml"
+            path.parent.mkdir(parents=True)
+            path.write_bytes(data)
+            try:
+                rubric.load(path)
+            except RubricError as err:
+                return str(err).replace(str(path), "rubric.toml")
+        self.fail("the rubric loaded")
+
+    def test_not_utf8(self):
+        self.assertEqual(self.load_bytes(b'[suite]\nname = "s"\ntitle = "caf\xe9"\n'),
+                         "rubric.toml:3: not UTF-8 (byte 0xe9); a rubric must be UTF-8 text")
+
+    def test_not_toml(self):
+        self.assertRegex(self.load_bytes(b'[suite]\nname = "s"\n[[test]]\nname = \n'),
+                         r"^rubric.toml:4:\d+: not valid TOML: ")
+
+    def test_non_finite_and_negative_points(self):
+        base = b'[suite]\nname = "s"\n[[test]]\nname = "a"\n[[test]]\nname = "b"\n'
+        self.assertEqual(self.load_bytes(base + b"points = nan\n"),
+                         "rubric.toml:7: [[test]] #2: 'points' must be a finite number, got nan")
+        self.assertEqual(self.load_bytes(base + b"points = -inf\n"),
+                         "rubric.toml:7: [[test]] #2: 'points' must be a finite number, got -inf")
+        self.assertEqual(self.load_bytes(base + b'[[test.variant]]\nname = "v"\npoints = -2\n'),
+                         "rubric.toml:9: test 'b' variant: 'points' must not be negative, got -2")
+        self.assertEqual(self.load_bytes(b'[suite]\nname = "s"\n[qemu]\ntimeout = inf\n'),
+                         "rubric.toml:4: [qemu]: 'timeout' must be a finite number, got inf")
+
+    def test_a_lab_folder_fixes_the_lab_number(self):
+        self.assertEqual(self.load_bytes(b'[suite]\nname = "s"\nlab = 3\n', "lab/02-irq").replace("lab/02-irq/", ""),
+                         "rubric.toml:3: [suite]: a rubric in 02-irq/ must say lab = 2, not 3")
+
+    def test_student_table(self):
+        ok = b'[suite]\nname = "s"\n[student]\nfiles = ["drivers/a/*.cpp"]\nallow_symbols = ["^io::"]\n'
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "rubric.toml"
+            path.write_bytes(ok)
+            rules = rubric.load(path)[0].student
+        self.assertTrue(rules.owns("drivers/a/pio.cpp"))
+        self.assertFalse(rules.owns("drivers/a/sub/pio.cpp"))
+        self.assertFalse(rules.owns("Makefile"))
+        self.assertTrue(rules.symbol_allowed("io::PortWindow::read8(unsigned short) const"))
+        self.assertFalse(rules.asm_allowed("drivers/a/pio.cpp"))
+        self.assertEqual(self.load_bytes(b'[suite]\nname = "s"\n\n[student]\nfiles = ["/etc/x"]\n'),
+                         "rubric.toml:4: [student]: 'files': '/etc/x' must be a path inside the tree, "
+                         "written relative to its top directory with '/'")
+        self.assertIn("bad regex in 'allow_symbols'",
+                      self.load_bytes(b'[suite]\nname = "s"\n[student]\nfiles = ["a"]\nallow_symbols = ["("]\n'))
+
+
+class Selection(unittest.TestCase):
+    def tree(self, tmp, rubrics):
+        root = Path(tmp)
+        for folder, text in rubrics.items():
+            (root / "lab" / folder).mkdir(parents=True)
+            (root / "lab" / folder / "rubric.toml").write_text(text)
+        return root
+
+    def test_one_broken_lab_does_not_block_another(self):
+        from harness import cli
+        with tempfile.TemporaryDirectory() as tmp:
+            root = self.tree(tmp, {"02-a": '[suite]\nname = "lab2"\nlab = 2\n[[test]]\nname = "t"\n',
+                                   "03-b": '[suite]\nname = "lab3"\nlab = 3\npoints = \n'})
+            args = cli.parse_args(["--lab", "2"])
+            self.assertEqual([c.id for c in cli.select_tests(args, root)], ["t"])
+            args = cli.parse_args([])
+            self.assertEqual([c.id for c in cli.select_tests(args, root)], ["t"])
+            self.assertEqual(len(args.rubric_errors), 1)
+            self.assertIn("03-b/rubric.toml:4:10: not valid TOML", args.rubric_errors[0])
+            with self.assertRaises(RubricError):
+                cli.select_tests(cli.parse_args(["--lab", "3"]), root)
+
+    def test_duplicate_suite_names_are_refused(self):
+        from harness import cli
+        with tempfile.TemporaryDirectory() as tmp:
+            root = self.tree(tmp, {"02-a": '[suite]\nname = "lab2"\nlab = 2\n',
+                                   "03-b": '[suite]\nname = "lab2"\nlab = 3\n'})
+            with self.assertRaisesRegex(RubricError, "suite name 'lab2' is used by"):
+                cli.select_tests(cli.parse_args([]), root)
+
 if __name__ == "__main__":
     unittest.main()

@@ -29,7 +29,9 @@ class Pass(unittest.TestCase):
 
     def test_end_line_reporting_failures_contradicts_a_pass(self):
         text = lines(N, end=False) + f"@@CONDUIT end passed=1 failed=1 nonce={N}\n"
-        self.assertEqual(verdict_of(text).kind, "bad-exit")
+        v = verdict_of(text)
+        self.assertEqual(v.kind, "forged")
+        self.assertIn("the end line says passed=1 failed=1, but the run reported 1 pass and 0 fail", v.reason)
 
     def test_end_printed_but_qemu_kept_running(self):
         v = verdict_of(lines(N), stop="grace", exit_status=None, grace=5.0)
@@ -136,14 +138,64 @@ class BootFailures(unittest.TestCase):
 
 class NoResult(unittest.TestCase):
     def test_started_but_no_result(self):
-        v = verdict_of(lines(N, result="none"), exit_status=33)
+        v = verdict_of(lines(N, result="none", end=False), exit_status=33)
         self.assertEqual(v.kind, "no-result")
         self.assertIn("t1 started", v.reason)
 
     def test_results_for_another_test(self):
         v = verdict_of(lines(N, test="other"))
-        self.assertEqual(v.kind, "no-result")
-        self.assertIn("ran other", v.reason)
+        self.assertEqual(v.kind, "forged", "the runner runs only the test it was asked for")
+        self.assertIn("reported test 'other', but the grader asked only for t1", v.reason)
+
+    def test_unknown_test_is_a_failure_not_a_forgery(self):
+        text = (f"@@CONDUIT boot nonce={N}\n@@CONDUIT test-fail name=t1 nonce={N} reason=no test "
+                f"matches 't1' (monitor command `tests` lists them)\n@@CONDUIT end passed=0 failed=1 nonce={N}\n")
+        v = verdict_of(text, exit_status=35)
+        self.assertEqual(v.kind, "fail")
+        self.assertIn("no test matches", v.reason)
+
+
+class Protocol(unittest.TestCase):
+    """Lines with the right nonce that the runner would never print: student code that read
+    the nonce and printed results of its own."""
+
+    def assertForged(self, text, words, **kw):
+        v = verdict_of(text, **kw)
+        self.assertEqual(v.kind, "forged", v.reason)
+        self.assertIn(words, v.reason)
+        return v
+
+    def test_a_pass_printed_before_the_real_failure(self):
+        text = (f"@@CONDUIT boot nonce={N}\n@@CONDUIT test-begin name=t1 lab=2 nonce={N}\n"
+                f"@@CONDUIT test-pass name=t1 nonce={N}\n"
+                f"@@CONDUIT test-fail name=t1 nonce={N} reason=expected 3, got 4\n"
+                f"@@CONDUIT end passed=0 failed=1 nonce={N}\n")
+        v = self.assertForged(text, "2 results for t1, the runner prints one (debugcon.log line 4", exit_status=35)
+        self.assertIn("would be fail: expected 3, got 4", v.notes[0])
+
+    def test_a_second_end_line(self):
+        text = lines(N, result="fail") + f"@@CONDUIT end passed=1 failed=0 nonce={N}\n"
+        self.assertForged(text, "2 'end' lines", exit_status=33)
+
+    def test_a_pass_without_a_begin(self):
+        text = f"@@CONDUIT boot nonce={N}\n@@CONDUIT test-pass name=t1 nonce={N}\n@@CONDUIT end passed=1 failed=0 nonce={N}\n"
+        self.assertForged(text, "a pass for t1 without its test-begin")
+
+    def test_a_fake_end_before_the_real_one(self):
+        text = (f"@@CONDUIT boot nonce={N}\n@@CONDUIT test-begin name=t1 lab=2 nonce={N}\n"
+                f"@@CONDUIT end passed=1 failed=0 nonce={N}\n@@CONDUIT test-pass name=t1 nonce={N}\n")
+        self.assertForged(text, "end line says passed=1 failed=0, but the run reported 0 pass")
+
+    def test_a_second_boot_or_begin(self):
+        self.assertForged(f"@@CONDUIT boot nonce={N}\n" + lines(N), "2 'boot' lines")
+        text = lines(N).replace("@@CONDUIT test-pass", f"@@CONDUIT test-begin name=t1 lab=1 nonce={N}\n@@CONDUIT test-pass")
+        self.assertForged(text, "2 'test-begin' lines")
+
+    def test_a_well_formed_run_and_a_panic_are_not_forgeries(self):
+        self.assertEqual(verdict_of(lines(N)).kind, "pass")
+        text = (f"@@CONDUIT boot nonce={N}\n@@CONDUIT test-begin name=t1 lab=1 nonce={N}\n"
+                f"PANIC: boom\n@@CONDUIT panic nonce={N} msg=boom\n")
+        self.assertEqual(verdict_of(text, exit_status=37).kind, "panic")
 
 
 class Forged(unittest.TestCase):
@@ -198,6 +250,36 @@ class SelfTestSemantics(unittest.TestCase):
         rec = record(case, text.replace("Backtrace:\n", "Backtrace:\n  #1 ffff inject_fault+0x3\n"),
                      nonce=N, exit_status=37)
         self.assertTrue(is_success(rec, judge(rec))[0])
+
+    def test_expected_failure_from_a_host_side_check(self):
+        """A purpose-made wrong driver passes every in-guest check; the mechanism check that
+        fails is the expected outcome, and expect_reason names its message."""
+        case = one_case('expect_outcome = "fail"\nexpect_reason = "LSR was read [0-9,]+ times"')
+        problem = "irq mode does not poll LSR: LSR was read 65,542 times while 64 KiB were sent"
+        rec = record(case, lines(N), nonce=N, problems=[problem])
+        verdict = judge(rec)
+        self.assertEqual((verdict.kind, verdict.reason), ("fail", problem))
+        self.assertEqual(is_success(rec, verdict), (True, "fail, as expected"))
+
+    def test_expected_host_side_failure_must_name_the_right_check(self):
+        case = one_case('expect_outcome = "fail"\nexpect_reason = "IER never had THRE"')
+        rec = record(case, lines(N), nonce=N, problems=["LSR was read 70,000 times"])
+        ok, why = is_success(rec, judge(rec))
+        self.assertFalse(ok)
+        self.assertIn("does not match /IER never had THRE/", why)
+
+    def test_expect_reason_may_name_a_host_check_behind_an_in_guest_failure(self):
+        case = one_case('expect_outcome = "fail"\nexpect_reason = "LSR was read"')
+        rec = record(case, lines(N, result="fail"), nonce=N, exit_status=35,
+                     problems=["LSR was read 70,000 times"])
+        self.assertTrue(is_success(rec, judge(rec))[0])
+
+    def test_a_wrong_driver_that_passes_every_check_fails_its_self_test(self):
+        case = one_case('expect_outcome = "fail"\nexpect_reason = "LSR was read"')
+        rec = record(case, lines(N), nonce=N)
+        ok, why = is_success(rec, judge(rec))
+        self.assertFalse(ok)
+        self.assertTrue(why.startswith("expected outcome fail, got pass"), why)
 
     def test_normal_tests_pass_only_on_pass(self):
         rec = record(one_case(), lines(N, result="fail"), nonce=N, exit_status=35)
