@@ -83,7 +83,8 @@ ErrorOr<void> wait_until(File& file, kstd::Function<bool()> const& ready)
             return Error::from_errno(EAGAIN);
         return {};
     }
-    auto waited = node.waiters().wait_event_until(condition, sched::deadline_after(file.timeout_ns()));
+    // Interruptible: a process killed while it sleeps here leaves with EINTR.
+    auto waited = node.waiters().wait_event_interruptible_until(condition, sched::deadline_after(file.timeout_ns()));
     if (gone)
         return Error::from_errno(ENODEV);
     return waited;

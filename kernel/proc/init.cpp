@@ -4,6 +4,7 @@
 #include <kernel/proc/current.h>
 #include <arch/user.h>
 #include <kernel/boot_info.h>
+#include <kernel/kernel.h>
 #include <kernel/mm/layout.h>
 #include <uapi/memory.h>
 #include <kstd/enforce.h>
@@ -37,6 +38,8 @@ void on_switch(sched::Thread* next)
 
 void init()
 {
+    if (auto wrong = kernel_cmdline().get(StringView("selftest.wrong")); wrong.has_value())
+        IoPermissions::select_variant(*wrong);
     init_initrd(boot_info());
     sched::set_switch_hook(on_switch);
     install_fault_handler();

@@ -156,6 +156,7 @@ void exit_current(int status)
     Process* process = current();
     VERIFY(process);
     arch::enable_interrupts_now();   // a fault handler arrives here with interrupts off
+    sched::clear_interrupt(sched::current());   // closing files may have to wait (a TTY draining)
     process->files.close_all();
     process->device_maps.release_all(process->space.ptr());
     process->io.release_all();
@@ -192,7 +193,7 @@ ErrorOr<Pid> wait_child(Process* parent, Pid pid, int* status, u64 timeout_ns)
 {
     Process* found = nullptr;
     bool has_child = false;
-    auto waited = g_exited.wait_event_until(
+    auto waited = g_exited.wait_event_interruptible_until(
         [&] {
             has_child = false;
             for (auto& process : g_table) {
@@ -261,6 +262,9 @@ ErrorOr<void> kill(Pid pid)
     if (!process || process->state == ProcessState::Zombie)
         return Error::from_errno(ESRCH);
     process->kill_requested = true;
+    // A process asleep in a system call wakes with EINTR and ends on its way back to ring 3.
+    if (process->thread)
+        sched::interrupt(process->thread);
     return {};
 }
 

@@ -204,11 +204,14 @@ WaitResult wait_prepared(Waiter& waiter)
     return waiter.result;
 }
 
-WaitResult block_on(WaitList& list, u64 deadline_ns)
+WaitResult block_on(WaitList& list, u64 deadline_ns, bool interruptible)
 {
     if (deadline_ns != NO_DEADLINE && time::now_ns() >= deadline_ns)
         return WaitResult::TimedOut;
+    if (interruptible && current_thread().m_interrupted)
+        return WaitResult::Woken;   // the caller sees the pending interrupt and gives up
     Waiter waiter(current_thread());
+    waiter.interruptible = interruptible;
     prepare_to_wait(waiter, list, deadline_ns);
     return wait_prepared(waiter);
 }
@@ -263,6 +266,26 @@ void set_effective_priority(Thread& thread, int priority)
 
 Thread* current() { return g_current; }
 void set_switch_hook(SwitchHook hook) { g_switch_hook = hook; }
+
+void interrupt(Thread* thread)
+{
+    InterruptsDisabled guard;
+    thread->m_interrupted = true;
+    Waiter* waiter = thread->m_waiter;
+    if (thread->m_state == ThreadState::Blocked && waiter && waiter->interruptible && waiter->list) {
+        waiter->list->remove(*waiter);
+        waiter->result = WaitResult::Woken;
+        make_ready(*thread);
+    }
+}
+
+bool interrupt_pending(Thread const* thread) { return thread->m_interrupted; }
+
+void clear_interrupt(Thread* thread)
+{
+    InterruptsDisabled guard;
+    thread->m_interrupted = false;
+}
 bool is_initialized() { return g_initialized; }
 bool need_resched() { return g_need_resched; }
 u64 context_switches() { return g_context_switches; }

@@ -4,6 +4,7 @@
 #include <kernel/irq_flags.h>
 #include <kernel/mm/heap.h>
 #include <kernel/sched/entity.h>
+#include <kernel/sched/sync.h>
 #include <kernel/sched/thread.h>
 #include <kernel/time/clock.h>
 #include <uapi/process.h>
@@ -67,9 +68,13 @@ Result sys_wait(Arguments const& args)
     return u64(ended);
 }
 
+// An interruptible sleep (a killed process must not sleep on): a wait for nothing, with a deadline.
 Result sys_sleep(Arguments const& args)
 {
-    sched::sleep_for(args.a0);
+    sched::WaitQueue nobody_wakes_this;
+    auto slept = nobody_wakes_this.wait_event_interruptible_until([] { return false; }, sched::deadline_after(args.a0));
+    if (slept.is_error() && slept.error().code() == EINTR)
+        return slept.release_error();
     return 0;
 }
 

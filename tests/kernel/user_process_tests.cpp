@@ -1,7 +1,7 @@
 // Processes: a program runs in ring 3 with its arguments and ends with an exit code; a fault
 // kills only the faulting process, with a report naming cause, address and function; kill
 // ends a process that spins in user mode; the process table is empty again afterwards.
-#include "user_test_support.h"
+#include "../../lab/09-user-drivers/tests/program_runner.h"
 #include <kernel/proc/process.h>
 #include <kernel/test.h>
 #include <uapi/process.h>

@@ -1,6 +1,6 @@
 // System calls: bad pointers on every call that takes one give EFAULT (t_badptr); the file
 // calls validate their arguments (t_files); spawn, exec, wait and exit codes (t_spawn).
-#include "user_test_support.h"
+#include "../../lab/09-user-drivers/tests/program_runner.h"
 #include <kernel/test.h>
 #include <kstd/enforce.h>
 

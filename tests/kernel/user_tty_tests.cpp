@@ -1,7 +1,7 @@
 // A user program reads and writes /dev/ttyS0 with the UART in irq mode: the host sends bytes
 // it picked, the program echoes them through read() and write(), and the host checks every
 // byte that comes back (tests/kernel/rubric.toml has the serial peer).
-#include "user_test_support.h"
+#include "../../lab/09-user-drivers/tests/program_runner.h"
 #include <kernel/test.h>
 #include <kstd/enforce.h>
 

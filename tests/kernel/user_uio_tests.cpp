@@ -2,7 +2,7 @@
 // read back from the PAT bits (the std-VGA function); interrupts delivered through the file to a
 // 16550 driver in ring 3 that owns its ports by ioperm (COM2 in loopback); who owns which range
 // (t_uio ranges). The rubric boots with uio= naming the device.
-#include "user_test_support.h"
+#include "../../lab/09-user-drivers/tests/program_runner.h"
 #include <kernel/test.h>
 #include <kstd/enforce.h>
 

@@ -136,7 +136,8 @@ ErrorOr<u64> compute_seek(u64 position, i64 offset, Whence whence, u64 end);
 // Sleeps until ready() returns true. ready() runs with interrupts disabled, so an interrupt
 // cannot deliver its wake-up between the check and the sleep: keep it to a few loads.
 // Errors: EAGAIN at once when the file is NonBlock and not ready; ETIMEDOUT after
-// file.timeout_ns(); ENODEV when the device is being unregistered meanwhile.
+// file.timeout_ns(); ENODEV when the device is being unregistered meanwhile; EINTR when the
+// calling thread is interrupted (sched::interrupt: a user process being killed).
 // Context: thread, from inside an entry point of `file`'s device. Locking: none held.
 [[nodiscard]] ErrorOr<void> wait_until(File& file, kstd::Function<bool()> const& ready);
 

@@ -11,6 +11,7 @@
 // Context: thread (the process's own). Locking: none (only the owner changes it).
 #include <kernel/io/io.h>
 #include <kstd/error.h>
+#include <kstd/string.h>
 #include <kstd/types.h>
 #include <kstd/unique_ptr.h>
 
@@ -42,7 +43,18 @@ public:
     bool allows(u16 port) const;
     u32 ports_granted() const;
 
+    // The grader's purpose-made wrong implementations of grant() (instructor-only files)
+    // register here; `selftest.wrong=NAME` on the command line makes grant() run that one.
+    using GrantFunction = ErrorOr<void> (*)(IoPermissions& self, u32 first, u32 count, char const* owner);
+    static void register_wrong_variant(char const* name, GrantFunction grant);
+    // Picks the variant the command line names (proc::init). Context: boot.
+    static void select_variant(StringView name);
+
 private:
+    friend struct IoPermissionsSelftest;   // the wrong variants reach the state below
+
+    // The lab's functions (io_permissions.cpp): the real grant(), and the bit arithmetic.
+    ErrorOr<void> grant_ports(u32 first, u32 count, char const* owner);
     void set_bits(u32 first, u32 count, bool denied);
 
     struct Bitmap {

@@ -47,7 +47,8 @@ struct SpawnOptions {
 [[nodiscard]] ErrorOr<int> wait(Pid pid, u64 timeout_ns);
 
 // Asks a process to end (SIGKILL status): it ends the next time it is about to return to ring 3.
-// A process blocked in the kernel ends when that call returns. ESRCH: no such process.
+// A process asleep in a system call (reading a device, waiting for a child, sleeping) is woken:
+// the call fails with EINTR and the process ends on its way out. ESRCH: no such process.
 // Context: thread.
 [[nodiscard]] ErrorOr<void> kill(Pid pid);
 

@@ -100,6 +100,31 @@ public:
         return {};
     }
 
+    // As wait_event_until, and also ends with EINTR when sched::interrupt() is called for the
+    // waiting thread (before or during the wait): the wait of a system call, which a killed
+    // process must be able to leave. Context: thread (might_sleep).
+    template<typename Condition>
+    [[nodiscard]] ErrorOr<void> wait_event_interruptible_until(Condition condition, u64 deadline_ns)
+    {
+        might_sleep("WaitQueue::wait_event_interruptible_until");
+        bool were_enabled = begin_wait();
+        bool satisfied = condition();
+        bool interrupted = false;
+        while (!satisfied) {
+            interrupted = current_interrupt_pending();
+            if (interrupted)
+                break;
+            WaitResult result = block_locked(deadline_ns, true);
+            satisfied = condition();
+            if (result == WaitResult::TimedOut)
+                break;
+        }
+        end_wait(were_enabled);
+        if (satisfied)
+            return {};
+        return Error::from_errno(interrupted ? EINTR : ETIMEDOUT);
+    }
+
     // Wakes the best waiter / every waiter; returns whether one was woken / how many.
     // Context: any. Locking: none (interrupts off inside).
     bool wake_one();
@@ -116,7 +141,8 @@ private:
     static bool begin_wait();
     static void end_wait(bool were_enabled);
     // Queues the current thread and blocks. Interrupts must be off.
-    WaitResult block_locked(u64 deadline_ns);
+    WaitResult block_locked(u64 deadline_ns, bool interruptible = false);
+    static bool current_interrupt_pending();
 
     WaitList m_waiters;   // Guarded by disabling interrupts
 };

@@ -112,6 +112,15 @@ void* user_context(Thread const* thread);
 // ring 3); 0 for the boot thread, which has no stack of its own. Context: any.
 u64 kernel_stack_top(Thread const* thread);
 
+// Asks `thread` to stop waiting: an interruptible wait it is in (WaitQueue::
+// wait_event_interruptible_until, which every device wait uses) ends at once with EINTR, and so
+// does every later one, until clear_interrupt(). Other waits (mutexes, plain sleeps) are not
+// affected. The process layer uses it to end a killed process that sleeps in a system call.
+// Context: any.
+void interrupt(Thread* thread);
+bool interrupt_pending(Thread const* thread);
+void clear_interrupt(Thread* thread);
+
 // Called with interrupts disabled right before each switch, with the thread about to run.
 // Must be short and must not block. Install once at boot. Context: boot.
 using SwitchHook = void (*)(Thread* next);

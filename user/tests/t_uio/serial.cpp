@@ -6,18 +6,14 @@
 #include "../check.h"
 #include "t_uio.h"
 #include <conduit/port_io.h>
+#include <conduit/uart16550.h>
 #include <kstd/enforce.h>
 
 namespace {
 
-// PC16550D register offsets and bits (the datasheet's register summary).
-constexpr u16 THR = 0, RBR = 0, DLL = 0, IER = 1, DLM = 1, FCR = 2, IIR = 2, LCR = 3, MCR = 4, LSR = 5;
-constexpr u8 LCR_8N1 = 0x03, LCR_DLAB = 0x80, FCR_ENABLE_AND_CLEAR = 0x07, IER_RX_AVAILABLE = 0x01;
-constexpr u8 MCR_DTR = 0x01, MCR_RTS = 0x02, MCR_OUT2 = 0x08, MCR_LOOP = 0x10;
-constexpr u16 MSR = 6;
-constexpr u8 IIR_NO_INTERRUPT = 0x01, IIR_CAUSE_MASK = 0x0E, IIR_LINE_STATUS = 0x06, IIR_MODEM_STATUS = 0x00;
+using namespace uart;
+
 constexpr u8 IIR_RECEIVE_BIT = 0x04;   // set for "data available" (0x04) and "character timeout" (0x0C)
-constexpr u8 LSR_DATA_READY = 0x01;
 
 // The top half of a 16550 driver, in ring 3: service every pending cause (IIR) until the UART
 // has none left, keeping the received bytes. Returns how many bytes it read.
@@ -48,7 +44,7 @@ void init_loopback(u16 base)
     port_out8(base + DLL, 1);   // 115200 baud
     port_out8(base + DLM, 0);
     port_out8(base + LCR, LCR_8N1);
-    port_out8(base + FCR, FCR_ENABLE_AND_CLEAR);
+    port_out8(base + FCR, FCR_ENABLE | FCR_CLEAR_RX | FCR_CLEAR_TX);
     port_out8(base + MCR, MCR_DTR | MCR_RTS | MCR_OUT2 | MCR_LOOP);
     while (port_in8(base + LSR) & LSR_DATA_READY)
         (void)port_in8(base + RBR);

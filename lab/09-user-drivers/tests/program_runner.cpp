@@ -1,6 +1,6 @@
-// Running user programs from in-kernel tests (tests/kernel/user_test_support.h). The capture
+// Running user programs from in-kernel tests (lab/09-user-drivers/tests/program_runner.h). The capture
 // device /dev/usertest0 keeps what a program writes; reading it gives end of file.
-#include "user_test_support.h"
+#include "program_runner.h"
 #include <kernel/dev/chardev.h>
 #include <kernel/dev/devfs.h>
 #include <kernel/sched/sync.h>

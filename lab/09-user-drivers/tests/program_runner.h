@@ -1,7 +1,8 @@
 #pragma once
-// Running user programs from in-kernel tests: a program gets a capture device as stdout and
-// stderr (everything it writes is kept for the test to check) and an empty stdin, or a TTY;
-// the test waits for it with a timeout and gets its wait status and output.
+// Running user programs from in-kernel tests (lab 9's, and the kernel's own in tests/kernel): a
+// program gets a capture device as stdout and stderr (everything it writes is kept for the test
+// to check) and an empty stdin, or a TTY; the test waits for it with a timeout and gets its wait
+// status and output.
 #include <kernel/proc/process.h>
 #include <kstd/error.h>
 #include <kstd/span.h>
