@@ -103,9 +103,14 @@ comma := ,
 # room, and a script can end the session with `poweroff`.
 SERIAL_STDIO = $$( [ -t 0 ] && echo mon:stdio || echo stdio )
 
+# COM2=BACKEND gives the machine a second serial port (a QEMU chardev: null, tcp:...): lab 9's
+# user-mode driver works on it.
+COM2 ?=
+SERIAL_COM2 = $(if $(strip $(COM2)),-serial $(COM2))
+
 run: all
 	@echo "Booting Conduit (Ctrl-A X quits QEMU; type 'help' at the conduit> prompt)"
-	@$(QEMU) $(QEMU_COMMON) -display none -serial $(SERIAL_STDIO) $(QEMU_CMDLINE_ARG); \
+	@$(QEMU) $(QEMU_COMMON) -display none -serial $(SERIAL_STDIO) $(SERIAL_COM2) $(QEMU_CMDLINE_ARG); \
 	    rc=$$?; case $$rc in 33|39) ;; 37) echo "(kernel panic: QEMU exit status 37)"; exit 1;; \
 	    *) echo "(QEMU exit status $$rc)";; esac
 
