@@ -48,7 +48,7 @@ KERNEL_ELF := $(BUILD)/kernel.elf
 KERNEL_ISO := $(BUILD)/conduit.iso
 
 .PHONY: all deps kernel iso run shell check grade unit-tests grader-tests symbols-check \
-    qemu-gdb gdb bench-boot bench-uart handout handout-check clean
+    qemu-gdb gdb bench-boot bench-uart bench-user handout handout-check clean
 
 all: deps $(KERNEL_ISO)
 
@@ -154,6 +154,10 @@ bench-boot: all
 # The lecture's PIO-vs-interrupt table for the UART, measured (poll and irq, TX and RX).
 bench-uart: all
 	@$(PYTHON) tools/bench_uart.py --iso $(KERNEL_ISO)
+
+# System calls, a one-byte TTY read, and an interrupt round trip in-kernel vs. user-mode driver.
+bench-user: all
+	@$(PYTHON) tools/bench_user.py --iso $(KERNEL_ISO)
 
 handout:
 	@test -n "$(LAB)" -a -n "$(OUT)" || { echo "usage: make handout LAB=N OUT=dir"; exit 2; }
