@@ -1,4 +1,4 @@
-// kernel_main: the order in which Conduit comes up (ARCHITECTURE.md section 2).
+// kernel_main: the order in which Conduit comes up (docs/architecture.md, "Boot").
 #include <arch/interrupts.h>
 #include <arch/platform.h>
 #include <kernel/acpi/acpi.h>
@@ -91,7 +91,7 @@ void bring_up_interrupt_controller()
 }
 
 // Interrupt controller, clock, scheduler, tick, then interrupts on, the bottom-half threads and
-// the I/O manager's own ranges and DMA bounce pool (ARCHITECTURE.md sections 3-5).
+// the I/O manager's own ranges and DMA bounce pool (docs/architecture.md).
 void bring_up_kernel_core()
 {
     bring_up_interrupt_controller();
@@ -108,7 +108,7 @@ void bring_up_kernel_core()
 }
 
 // The class cores and their reference devices (null, zero, ram0, lo), then the buses find the
-// hardware and drivers bind to it (ARCHITECTURE.md section 5).
+// hardware and drivers bind to it (docs/architecture.md, "The device model").
 void bring_up_devices()
 {
     dev::init_builtin_devices();

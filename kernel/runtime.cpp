@@ -1,5 +1,5 @@
-// The C++ runtime support the compiler expects from a freestanding kernel (STYLE.md, "What the
-// kernel must supply"). operator new/delete live with the heap in kernel/mm/heap.cpp.
+// The C++ runtime support the compiler expects from a freestanding kernel (docs/style.md, "Freestanding
+// C++"). operator new/delete live with the heap in kernel/mm/heap.cpp.
 #include <kernel/panic.h>
 #include <kernel/runtime.h>
 #include <kstd/enforce.h>

@@ -4,6 +4,8 @@
 Stages (each counts its own tests):
   symbols   the kernel objects need no runtime symbol outside tools/undefined-allowlist.txt
   fences    every solution fence in the tree is well-formed (tools/fences.py --check)
+  rules     the house rules (tools/check_rules.py): asm and port I/O only in arch/, no arch
+            internals, driver or other lab headers where they do not belong; file:line and rule
   unit      host unit tests (Catch2, ASan+UBSan), from build/host/unit_tests.xml
   grader    the grader's own tests (Python unittest, including its QEMU self-test suite)
   tools     the handout tools' own tests (tests/tools, Python unittest)
@@ -38,6 +40,10 @@ def run(cmd, **kw):
 
 def stage_symbols(_args):
     objects = sorted(glob.glob(os.path.join(BUILD, "kernel", "**", "*.o"), recursive=True))
+    # Only objects of sources that still exist: a file moved or removed since the last build
+    # leaves its old object behind in build/, and that one is not part of the kernel any more.
+    kernel_build = os.path.join(BUILD, "kernel")
+    objects = [o for o in objects if os.path.exists(os.path.join(ROOT, os.path.relpath(o, kernel_build)[:-2]))]
     ok = run(["bash", "tools/check_symbols.sh", *objects]).returncode == 0
     return (1, 0) if ok else (0, 1)
 
@@ -64,6 +70,11 @@ def stage_unit(_args):
 
 def stage_fences(_args):
     ok = run([sys.executable, "tools/fences.py", "--check"]).returncode == 0
+    return (1, 0) if ok else (0, 1)
+
+
+def stage_rules(_args):
+    ok = run([sys.executable, "tools/check_rules.py"]).returncode == 0
     return (1, 0) if ok else (0, 1)
 
 
@@ -117,7 +128,7 @@ def stage_handouts(args):
     return (doc["passed"], doc["failed"]) if proc.returncode == 0 or doc["failed"] else (0, 1)
 
 
-STAGES = [("symbols", stage_symbols), ("fences", stage_fences), ("unit", stage_unit),
+STAGES = [("symbols", stage_symbols), ("fences", stage_fences), ("rules", stage_rules), ("unit", stage_unit),
           ("grader", stage_grader), ("tools", stage_tools), ("kernel", stage_kernel),
           ("handouts", stage_handouts)]
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fails when the kernel objects, taken together, need a symbol that no kernel object defines
-# and that is not one of the runtime symbols we knowingly take from libgcc (STYLE.md table).
+# and that is not one of the runtime symbols we knowingly take from libgcc (docs/style.md, "Freestanding C++").
 set -euo pipefail
 allow="$(dirname "$0")/undefined-allowlist.txt"
 undefined=$(nm -u "$@" 2>/dev/null | awk 'NF==2 && $1=="U" {print $2}' | sort -u)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The handout invariant (LABS.md), checked for every lab: `make check`'s `handouts` stage.
+"""The handout invariant (README.md, "Labs and handouts"), checked for every lab: `make check`'s `handouts` stage.
 
 For every lab N (a lab/NN-topic/ directory with a rubric.toml):
   * the handout for N is generated (tools/handout.py) into build/handouts/labN/,

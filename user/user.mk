@@ -22,7 +22,7 @@ USER_LDFLAGS := -nostdlib -static -no-pie -Wl,--no-undefined -Wl,-z,max-page-siz
     -Wl,--build-id=none -T user/lib/user.ld
 
 USER_LIB_SOURCES := $(sort $(wildcard user/lib/*.cpp) $(wildcard user/lib/arch/x86_64/*.S)) \
-    kernel/lib/format.cpp kernel/lib/string.cpp kernel/lib/mem.cpp kernel/lib/errno.cpp
+    kernel/lib/format.cpp kernel/lib/string.cpp kernel/lib/errno.cpp arch/x86_64/lib/mem.cpp
 user_object = $(USER_BUILD)/obj/$(1).o
 USER_LIB_OBJECTS := $(foreach s,$(USER_LIB_SOURCES),$(call user_object,$(s)))
 

@@ -1,5 +1,5 @@
 // The port instructions behind io::PortWindow (include/kernel/io/io.h). Only arch/ executes
-// in/out (STYLE.md rule 1); drivers get a PortWindow from io::reserve_ports() and never see a
+// in/out (docs/style.md, "Rules the build enforces"); drivers get a PortWindow from io::reserve_ports() and never see a
 // raw port number. Every access checks that it stays inside the window: an offset past the
 // reservation is a driver bug, so it is a VERIFY failure rather than a silent access to
 // whatever device sits next door.

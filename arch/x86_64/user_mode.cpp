@@ -72,12 +72,6 @@ void set_kernel_entry_stack(u64 top)
     syscall_kernel_stack = top;
 }
 
-void load_address_space(u64 root_phys)
-{
-    if (read_cr3() != root_phys)
-        write_cr3(root_phys);
-}
-
 bool is_user_frame(InterruptFrame const& frame) { return (frame.cs & 3) == 3; }
 
 void set_user_return_hook(UserReturnHook hook) { g_user_return_hook = hook; }

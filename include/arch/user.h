@@ -45,10 +45,6 @@ InterruptFrame* user_registers_at(u64 kernel_stack_top);
 // Context: any, interrupts disabled.
 void set_kernel_entry_stack(u64 top);
 
-// Makes `root_phys` (a PML4) the current address space, unless it already is. Context: any,
-// interrupts disabled (the scheduler's switch hook, process exit).
-void load_address_space(u64 root_phys);
-
 // True when the frame was saved on an entry from ring 3. Context: any.
 bool is_user_frame(InterruptFrame const& frame);
 

@@ -3,7 +3,7 @@
 //
 // The driver binds to the platform device i8042.0. Its top half (IRQ 1) takes one scan code
 // from the 8042 controller and queues it; a tasklet translates the queued codes (scan code set
-// 1, with Shift, Caps Lock and Ctrl) into characters for tty0 (include/drivers/tty.h); a work
+// 1, with Shift, Caps Lock and Ctrl) into characters for tty0 (include/kernel/tty/console.h); a work
 // item sets the Caps Lock LED, because that needs a sleeping wait for the keyboard's answer.
 //
 // Characters: letters, digits and punctuation per the US layout; Enter '\r' (tty0's ICRNL makes

@@ -1,7 +1,7 @@
 #pragma once
 // The VGA text console (drivers/char/vgacon): the 80x25 colour text screen that GRUB leaves
 // behind, with a cursor, scrolling and a subset of ANSI (ECMA-48) escape sequences. It is the
-// output side of tty0 (include/drivers/tty.h) and a printk console, so kernel log lines appear
+// output side of tty0 (include/kernel/tty/console.h) and a printk console, so kernel log lines appear
 // on the screen too.
 //
 // Escape sequences understood (n defaults to 1, row/column count from 1):

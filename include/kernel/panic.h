@@ -1,5 +1,5 @@
 #pragma once
-// panic(): for broken invariants only (STYLE.md rule 3). Prints the message, the registers when
+// panic(): for broken invariants only (docs/style.md, "Errors"). Prints the message, the registers when
 // an exception caused it, a symbolized backtrace and the grader's panic marker, then exits QEMU
 // with the panic status (37).
 #include <arch/interrupts.h>

@@ -1,5 +1,5 @@
 #pragma once
-// Opt-in bit operators for `enum class` flag sets (STYLE.md sketch 1):
+// Opt-in bit operators for `enum class` flag sets (docs/style.md, "Hardware access"):
 //
 //     enum class Lsr : u8 { DataReady = 1 << 0, ThrEmpty = 1 << 5 };
 //     ENUM_BITMASK(Lsr)

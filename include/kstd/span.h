@@ -1,6 +1,6 @@
 #pragma once
 // Span<T>: a non-owning pointer + length view. It is std::span, which g++ 12 provides
-// header-only (STYLE.md, freestanding section), plus a few helpers the kernel wants.
+// header-only (docs/style.md, "Freestanding C++"), plus a few helpers the kernel wants.
 // Context: any. Locking: none (views do not synchronize what they point at).
 #include <span>
 #include <kstd/types.h>

@@ -44,6 +44,6 @@ inline constexpr u64 PATH_MAX = 128;          // bytes of a path, NUL included (
 inline constexpr u64 ARG_MAX_COUNT = 32;      // argv entries (E2BIG)
 inline constexpr u64 ARG_MAX_BYTES = 4096;    // bytes of all argv strings together (E2BIG)
 inline constexpr u64 IO_MAX = 1 << 20;        // one read/write moves at most 1 MiB (shorter count)
-inline constexpr u64 POLL_MAX = 32;           // PollFds per poll (EINVAL)
+inline constexpr u64 POLL_MAX = 16;           // PollFds per poll (EINVAL above)
 
 }

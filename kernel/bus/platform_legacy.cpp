@@ -5,6 +5,9 @@
 //  * i8042: the FADT's IAPC_BOOT_ARCH bit 1 (ACPI 6.5, table 5.11); an ACPI 1.0 FADT (QEMU pc)
 //    predates the field and a PC of that age has one. Probing the controller itself could eat
 //    a keystroke, so it is not touched.
+//  * VGA: only when no PCI function is VGA-compatible (class 03:00; vgacon binds to that one),
+//    and the CRT controller's index register (0x3D4) keeps what is written to it (IBM VGA
+//    Technical Reference, "CRT Controller Registers"): an ISA or built-in VGA.
 //  * Legacy ATA channels: decoded by a PCI IDE function whose programming interface leaves
 //    the channel in compatibility mode (PCI IDE Controller Specification 1.0, section 2.1);
 //    with no PCI IDE function at all, by an ISA controller whose alternate status port does not
@@ -55,6 +58,26 @@ bool uart_present(u16 base)
     return present;
 }
 
+constexpr u16 VGA_CRTC_INDEX = 0x3D4;
+constexpr u32 PCI_CLASS_VGA = 0x030000;
+
+bool legacy_vga_present()
+{
+    for (auto const& device : pci::devices()) {
+        if ((device.class_code() & pci::CLASS_MASK_BASE_SUB) == PCI_CLASS_VGA)
+            return false;   // the PCI function is the VGA; vgacon binds to it there
+    }
+    auto ports = io::reserve_ports(VGA_CRTC_INDEX, 2, "vga probe", io::Sharing::Shared);
+    if (ports.is_error())
+        return ports.error().code() == EBUSY;
+    auto window = ports.value().window();
+    u8 const saved = window.read8(0);
+    window.write8(0, 0x0F);   // cursor location low: a harmless index to select
+    bool const present = (window.read8(0) & 0x3F) == 0x0F;
+    window.write8(0, saved);
+    return present;
+}
+
 bool ata_channel_present(LegacyAta const& channel)
 {
     bool pci_ide = false;
@@ -102,6 +125,11 @@ void register_legacy_devices()
             { "aux-irq", ResourceKind::Irq, 12, 1 },
         };
         add("i8042", 0, resources);
+    }
+
+    if (legacy_vga_present()) {
+        Resource const resources[] = { { "crtc", ResourceKind::Ports, VGA_CRTC_INDEX, 2 } };
+        add("vga", 0, resources);
     }
 
     for (u32 i = 0; i < kstd::array_size(ATA_CHANNELS); ++i) {

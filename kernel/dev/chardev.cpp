@@ -57,6 +57,12 @@ void CharDevHandle::wake_waiters() const
         m_device->wake_waiters();
 }
 
+sched::WaitQueue& CharDevHandle::waiters() const
+{
+    VERIFY(m_device);
+    return m_device->waiters();
+}
+
 DeviceNumber CharDevHandle::number() const { return m_device ? m_device->number() : DeviceNumber {}; }
 
 }
@@ -83,8 +89,8 @@ ErrorOr<void> wait_until(File& file, kstd::Function<bool()> const& ready)
             return Error::from_errno(EAGAIN);
         return {};
     }
-    // Interruptible: a process killed while it sleeps here leaves with EINTR.
-    auto waited = node.waiters().wait_event_interruptible_until(condition, sched::deadline_after(file.timeout_ns()));
+    // A user process killed while it sleeps here leaves with EINTR (sched::interrupt).
+    auto waited = node.waiters().wait_event_until(condition, sched::deadline_after(file.timeout_ns()));
     if (gone)
         return Error::from_errno(ENODEV);
     return waited;

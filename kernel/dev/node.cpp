@@ -9,6 +9,7 @@
 // gate is shut, each successful open() is matched by exactly one release(), and no driver entry
 // point runs after revoke() returns.
 #include <kernel/dev/node.h>
+#include <kernel/irq_flags.h>
 #include <kstd/enforce.h>
 
 namespace dev {
@@ -31,6 +32,7 @@ Node::~Node()
     // Every File holds a reference, so none can be left when the last one goes.
     VERIFY(m_open_files.is_empty());
     VERIFY(m_gate.inside() == 0);
+    VERIFY(m_poll_hooks.is_empty());   // a poller holds a File, hence a reference
 }
 
 NodeStats Node::stats() const
@@ -72,10 +74,30 @@ void Node::detach(File& file)
     m_file_ops.release(file);
 }
 
+void Node::wake_waiters()
+{
+    InterruptsDisabled guard;   // a hook cannot be removed while it is being woken
+    m_waiters.wake_all();
+    for (PollHook& hook : m_poll_hooks)
+        hook.queue->wake_all();
+}
+
+void Node::add_poll_hook(PollHook& hook)
+{
+    InterruptsDisabled guard;
+    m_poll_hooks.push_back(hook);
+}
+
+void Node::remove_poll_hook(PollHook& hook)
+{
+    InterruptsDisabled guard;
+    m_poll_hooks.remove(hook);
+}
+
 void Node::revoke()
 {
     m_gate.close();
-    m_waiters.wake_all();   // sleepers in wait_until see is_gone() and leave with ENODEV
+    wake_waiters();   // sleepers in wait_until (and pollers) see is_gone(): ENODEV, Hangup
     m_gate.drain(m_name);
     sched::MutexGuard guard(m_files_lock);
     while (File* file = m_open_files.pop_front()) {

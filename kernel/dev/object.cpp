@@ -1,4 +1,5 @@
 // The device gate (include/kernel/dev/object.h).
+#include <kernel/sched/sync.h>
 #include <kernel/dev/object.h>
 #include <kernel/printk.h>
 #include <kernel/time/clock.h>
@@ -37,7 +38,7 @@ void Gate::drain(char const* what)
 {
     VERIFY(is_closed());
     for (;;) {
-        u64 deadline = time::now_ns() + DRAIN_WARNING_NS;
+        u64 deadline = sched::deadline_after(DRAIN_WARNING_NS);
         auto drained = m_drained.wait_event_until([this] { return m_inside == 0; }, deadline);
         if (!drained.is_error())
             return;

@@ -9,6 +9,7 @@
 // behaviour (SDM 11.12.4). They go back to write-back before the frames are freed.
 // Write-through and write-combining RAM are not offered (no use for descriptors).
 #include "dma_internal.h"
+#include <arch/barrier.h>
 #include <kernel/mm/frames.h>
 #include <kernel/mm/layout.h>
 #include <kernel/mm/paging.h>
@@ -42,7 +43,7 @@ u64 round_up_to_power_of_two(u64 value)
 void flush_cache_lines(u64 virt, u64 bytes)
 {
     for (u64 line = virt; line < virt + bytes; line += CACHE_LINE)
-        asm volatile("clflush (%0)" ::"r"(line) : "memory");
+        arch::flush_cache_line(line);
     mb();   // clflush is ordered only by fences
 }
 

@@ -1,5 +1,5 @@
 // Kernel heap glue: HeapCore over the HEAP_BASE window, kmalloc/kfree, and the C++ allocation
-// operators the compiler calls (STYLE.md, "What the kernel must supply").
+// operators the compiler calls (docs/style.md, "Freestanding C++").
 #include "heap_core.h"
 #include "internal.h"
 #include <kernel/irq_flags.h>

@@ -5,10 +5,9 @@
 // provide for the first 4 GiB; build_kernel_space() keeps table frames below 4 GiB until its own
 // direct map is live.
 //
-// kernel/mm is the one place outside arch/ that includes <arch/cpu.h>: CR3, INVLPG, EFER and
-// the PAT MSR are paging itself, and wrapping each in an arch function would add nothing.
+// The CPU side (CR3, INVLPG, the feature bits, the PAT MSR) is include/arch/mmu.h.
 #include "internal.h"
-#include <arch/cpu.h>
+#include <arch/mmu.h>
 #include <kernel/irq_flags.h>
 #include <kernel/mm/frames.h>
 #include <kernel/mm/layout.h>
@@ -147,7 +146,7 @@ ErrorOr<void> split(Leaf leaf, u64 virt)
         table[i] = (base_phys + i * child_size) | child_bits;
     *leaf.entry = table_phys | PTE_PRESENT | PTE_WRITABLE | (large & PTE_USER);
     // One INVLPG inside a large page drops its TLB entry and the paging-structure caches.
-    arch::invlpg(virt & ~(LEVEL_SIZE[leaf.level] - 1));
+    arch::flush_tlb_page(virt & ~(LEVEL_SIZE[leaf.level] - 1));
     return {};
 }
 
@@ -182,7 +181,7 @@ ErrorOr<void> protect_page(u64 virt, u64 end, PageFlags flags, CachePolicy polic
     bool large = whole;
     u64 phys_mask = large ? PTE_ADDRESS_MASK & ~(LEVEL_SIZE[leaf.level] - 1) : PTE_ADDRESS_MASK;
     *entry = (*entry & phys_mask) | leaf_bits(flags, policy, large);
-    arch::invlpg(virt);
+    arch::flush_tlb_page(virt);
     return {};
 }
 
@@ -231,7 +230,7 @@ ErrorOr<u64> unmap(u64 virt)
     u64* entry = TRY(small_leaf(g_root, virt));
     u64 phys = *entry & PTE_ADDRESS_MASK;
     *entry = 0;
-    arch::invlpg(virt);
+    arch::flush_tlb_page(virt);
     // FIXME: page tables that become empty are kept; the windows reuse them.
     return phys;
 }
@@ -308,7 +307,7 @@ ErrorOr<CachePolicy> cache_policy_of(u64 virt)
 ErrorOr<CachePolicy> detail::cache_policy_in(u64 root, u64 virt)
 {
     Mapping mapping = TRY(query_in(root, virt));
-    u8 type = u8(arch::read_msr(arch::MSR_PAT) >> (8 * mapping.pat_index));
+    u8 type = u8(arch::read_page_attribute_table() >> (8 * mapping.pat_index));
     switch (type) {
     case PAT_WB: return CachePolicy::WriteBack;
     case PAT_WT: return CachePolicy::WriteThrough;
@@ -360,7 +359,7 @@ ErrorOr<u64> detail::unmap_in(u64 root, u64 virt, u64* entry_bits)
     if (entry_bits)
         *entry_bits = entry;
     if (root == arch_current_root())
-        arch::invlpg(virt);
+        arch::flush_tlb_page(virt);
     return entry & PTE_ADDRESS_MASK;
 }
 
@@ -374,7 +373,7 @@ ErrorOr<u64> detail::leaf_entry_in(u64 root, u64 virt)
     return *leaf.entry;
 }
 
-u64 detail::arch_current_root() { return arch::read_cr3() & PTE_ADDRESS_MASK; }
+u64 detail::arch_current_root() { return arch::current_page_table_root(); }
 
 void detail::free_table(u64 phys)
 {
@@ -390,7 +389,7 @@ void detail::add_direct_map_bytes(u64 bytes) { g_direct_map_bytes += bytes; }
 
 void detail::activate_root()
 {
-    arch::write_cr3(g_root);
+    arch::load_page_table_root(g_root);
     // Global entries survive a CR3 write; the boot tables had none, and from here on every
     // change to a global entry is followed by its own INVLPG.
     g_tables_below_4g = false;
@@ -398,19 +397,10 @@ void detail::activate_root()
 
 void detail::enable_paging_features()
 {
-    // NX bits are reserved (a #PF with RSVD set) unless EFER.NXE is on; boot.S sets it, but
-    // mm relies on it, so make sure.
-    u64 efer = arch::read_msr(arch::MSR_EFER);
-    arch::write_msr(arch::MSR_EFER, efer | (u64(1) << 11));
-    // CR0.WP: ring 0 honours read-only pages too, which W^X for .text/.rodata needs.
-    arch::write_cr0(arch::read_cr0() | (u64(1) << 16));
-    // CR4.PGE: Global pages (CPUID.1:EDX bit 13, present on every x86_64 CPU).
-    if (arch::cpuid(1).edx & (1u << 13))
-        arch::write_cr4(arch::read_cr4() | (u64(1) << 7));
+    arch::enable_paging_features();
     // Only PA4 changes (WB -> WC) and nothing uses it yet, so no cache flush is needed
     // (SDM 11.12.4 asks for one only when live mappings change their memory type).
-    VERIFY(arch::cpuid(1).edx & (1u << 16));   // PAT, present on every x86_64 CPU
-    arch::write_msr(arch::MSR_PAT, PAT_LAYOUT);
+    arch::write_page_attribute_table(PAT_LAYOUT);
 }
 
 }

@@ -5,7 +5,8 @@
 // Once the TTY is open the early serial port is no longer polled: with monitor=ttyS0 the UART
 // driver owns COM1, and polling it behind the driver's back would steal its bytes.
 #include <arch/platform.h>
-#include <drivers/tty.h>
+#include <kernel/sched/sync.h>
+#include <kernel/tty/tty.h>
 #include <kernel/console_input.h>
 #include <kernel/dev/devfs.h>
 #include <kernel/kernel.h>
@@ -67,7 +68,7 @@ bool tty_open()
         return true;
     if (!g_requested[0] || time::now_ns() < g_next_attempt_ns)
         return false;
-    g_next_attempt_ns = time::now_ns() + RETRY_NS;
+    g_next_attempt_ns = sched::deadline_after(RETRY_NS);
     auto file = devfs::open(StringView(g_path), dev::OpenFlags::ReadWrite);
     if (file.is_error())
         return false;

@@ -7,6 +7,7 @@
 #include "initrd.h"
 #include "loader.h"
 #include <kernel/proc/current.h>
+#include <arch/mmu.h>
 #include <arch/user.h>
 #include <kernel/irq_flags.h>
 #include <kstd/string.h>
@@ -26,7 +27,7 @@ ErrorOr<void> exec_current(StringView path, Span<char const* const> argv, arch::
     OwnPtr<mm::AddressSpace> old;
     {
         InterruptsDisabled guard;
-        arch::load_address_space(space->root());
+        arch::switch_page_table_root(space->root());
         old = kstd::move(process->space);
         process->space = kstd::move(space);
     }

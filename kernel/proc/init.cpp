@@ -2,6 +2,7 @@
 // process layer (include/kernel/proc/process.h, proc::init).
 #include "initrd.h"
 #include <kernel/proc/current.h>
+#include <arch/mmu.h>
 #include <arch/user.h>
 #include <kernel/boot_info.h>
 #include <kernel/kernel.h>
@@ -30,7 +31,7 @@ void on_switch(sched::Thread* next)
     auto* process = static_cast<Process*>(sched::user_context(next));
     if (!process || !process->space)
         return;
-    arch::load_address_space(process->space->root());
+    arch::switch_page_table_root(process->space->root());
     process->io.activate();
 }
 

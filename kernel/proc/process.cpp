@@ -8,6 +8,7 @@
 #include "initrd.h"
 #include "loader.h"
 #include <kernel/proc/current.h>
+#include <arch/mmu.h>
 #include <arch/user.h>
 #include <kernel/irq_flags.h>
 #include <kernel/mm/heap.h>
@@ -59,7 +60,7 @@ void destroy(Process* process)
         process->state = ProcessState::Running;
         sched::set_user_context(self, process);
         arch::set_kernel_entry_stack(sched::kernel_stack_top(self));
-        arch::load_address_space(process->space->root());
+        arch::switch_page_table_root(process->space->root());
         process->io.activate();
     }
     arch::enter_user_mode(process->start_registers, sched::kernel_stack_top(self));
@@ -163,7 +164,7 @@ void exit_current(int status)
     {
         InterruptsDisabled guard;
         sched::set_user_context(sched::current(), nullptr);
-        arch::load_address_space(mm::kernel_page_table_root());
+        arch::switch_page_table_root(mm::kernel_page_table_root());
         arch::io_bitmap_deny_all();
     }
     process->space = nullptr;   // frees its memory and page tables
@@ -193,7 +194,7 @@ ErrorOr<Pid> wait_child(Process* parent, Pid pid, int* status, u64 timeout_ns)
 {
     Process* found = nullptr;
     bool has_child = false;
-    auto waited = g_exited.wait_event_interruptible_until(
+    auto waited = g_exited.wait_event_until(
         [&] {
             has_child = false;
             for (auto& process : g_table) {

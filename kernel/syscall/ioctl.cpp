@@ -4,14 +4,14 @@
 // structure. A driver must never dereference a user pointer (it could fault anywhere), so the
 // system call copies the structure into a kernel buffer, hands the driver that buffer's
 // address, and copies the result back. It knows the size and direction from the request number
-// (include/uapi/ioctl.h), or, for the few older requests whose numbers do not encode them, from
-// the table below. Any other request passes its argument through as a plain number.
+// (include/uapi/ioctl.h), or, for the few older requests whose numbers do not encode them (the
+// TTY's, whose numbers are Linux's), from the table below. Any other request passes its argument
+// through as a plain number: a driver's request that takes a pointer must encode it.
 #include "calls.h"
 #include "user_memory.h"
-#include <drivers/tty.h>
-#include <drivers/uart16550.h>
+#include <kernel/tty/termios.h>
+#include <kernel/tty/tty.h>
 #include <uapi/ioctl.h>
-#include <uapi/serial.h>
 #include <uapi/termios.h>
 #include <kstd/enforce.h>
 
@@ -27,13 +27,6 @@ static_assert(offsetof(uapi::Termios, canonical) == offsetof(tty::Termios, canon
 static_assert(offsetof(uapi::Termios, onlcr) == offsetof(tty::Termios, onlcr));
 static_assert(offsetof(uapi::Termios, eof) == offsetof(tty::Termios, eof));
 static_assert(uapi::TCGETS == tty::TCGETS && uapi::TCSETS == tty::TCSETS);
-// And uapi/serial.h must be the UART driver's interface.
-static_assert(sizeof(uapi::SerialStats) == sizeof(uart16550::Stats));
-static_assert(offsetof(uapi::SerialStats, rx_interrupts) == offsetof(uart16550::Stats, rx_interrupts));
-static_assert(offsetof(uapi::SerialStats, rx_throttles) == offsetof(uart16550::Stats, rx_throttles));
-static_assert(uapi::SERIAL_GET_STATS == uart16550::IOCTL_GET_STATS && uapi::SERIAL_GET_MODE == uart16550::IOCTL_GET_MODE);
-static_assert(uapi::SERIAL_DRAIN == uart16550::IOCTL_DRAIN && uapi::SERIAL_SET_LOOPBACK == uart16550::IOCTL_SET_LOOPBACK);
-static_assert(u32(uapi::SerialMode::Irq) == u32(uart16550::Mode::Irq));
 
 struct LegacyRequest {
     u32 request;
@@ -44,8 +37,7 @@ struct LegacyRequest {
 constexpr LegacyRequest LEGACY[] = {
     { tty::TCGETS, IoctlDirection::Read, sizeof(tty::Termios) },
     { tty::TCSETS, IoctlDirection::Write, sizeof(tty::Termios) },
-    { uart16550::IOCTL_GET_STATS, IoctlDirection::Read, sizeof(uart16550::Stats) },
-    { uart16550::IOCTL_GET_REGISTERS, IoctlDirection::Read, sizeof(uart16550::Registers) },
+    { tty::TTY_GET_STATS, IoctlDirection::Read, sizeof(tty::TtyStats) },
 };
 
 constexpr u32 MAX_ARGUMENT = 512;   // bytes of an ioctl structure (larger: EINVAL)

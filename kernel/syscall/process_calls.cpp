@@ -72,7 +72,7 @@ Result sys_wait(Arguments const& args)
 Result sys_sleep(Arguments const& args)
 {
     sched::WaitQueue nobody_wakes_this;
-    auto slept = nobody_wakes_this.wait_event_interruptible_until([] { return false; }, sched::deadline_after(args.a0));
+    auto slept = nobody_wakes_this.wait_event_until([] { return false; }, sched::deadline_after(args.a0));
     if (slept.is_error() && slept.error().code() == EINTR)
         return slept.release_error();
     return 0;

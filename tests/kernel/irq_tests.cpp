@@ -2,6 +2,7 @@
 // tasklets, workqueues, threaded IRQs and budgeted polling. Every test raises interrupts on a
 // line no device uses (TEST_LINE), through the controller, so both `irqchip=pic` and `apic` run
 // the same code paths a device interrupt takes.
+#include <kernel/io/barrier.h>
 #include <kernel/irq/irq.h>
 #include <kernel/irq/napi.h>
 #include <kernel/irq/tasklet.h>
@@ -233,7 +234,7 @@ KTEST(irq_threaded_keeps_line_masked, CORE_SUITE)
     irqchip().raise_for_test(TEST_LINE);
     EXPECT_EQ(t.top_halves, 1u);
     EXPECT_MSG(irqchip().is_masked(TEST_LINE), "line not masked while its thread function is pending");
-    u64 deadline = time::now_ns() + 2 * time::NS_PER_S;
+    u64 deadline = sched::deadline_after(2 * time::NS_PER_S);
     while (t.thread_runs == 0 && time::now_ns() < deadline)
         sched::sleep_for(time::NS_PER_MS);
     EXPECT_EQ(t.thread_runs, 1u);
@@ -264,7 +265,7 @@ KTEST(irq_napi_budget, CORE_SUITE)
     FakeRing ring { 150 };
     NapiPoll napi(fake_poll, fake_rearm, &ring, 64, "napi-test");
     napi.schedule();
-    u64 deadline = time::now_ns() + 2 * time::NS_PER_S;
+    u64 deadline = sched::deadline_after(2 * time::NS_PER_S);
     while (!ring.rearmed && time::now_ns() < deadline)
         sched::sleep_for(time::NS_PER_MS);
     EXPECT_EQ(ring.remaining, 0u);
@@ -305,10 +306,10 @@ void flood_tasklet(void*)
 u64 progress_in(u64 window_ns)
 {
     u64 iterations = 0;
-    u64 end = time::now_ns() + window_ns;
+    u64 end = sched::deadline_after(window_ns);
     while (time::now_ns() < end) {
         for (u32 spin = 0; spin < 100; ++spin)
-            asm volatile("" ::: "memory");   // a fixed unit of work the compiler cannot drop
+            io::barrier();   // a fixed unit of work the compiler cannot drop
         ++iterations;
     }
     return iterations;

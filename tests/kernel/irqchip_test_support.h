@@ -1,6 +1,7 @@
 #pragma once
 // Shared by tests/kernel/irqchip_*.cpp and time_*.cpp: bring up what the tests need when
 // kernel_main has not (yet) done it, and idle the CPU without keeping interrupts on afterwards.
+#include <kernel/sched/sync.h>
 #include <kernel/irq/irqchip.h>
 #include <kernel/irq_flags.h>
 #include <kernel/kernel.h>
@@ -38,7 +39,7 @@ inline ErrorOr<void> bring_up()
 inline void idle_for_ns(u64 ns)
 {
     bool were_enabled = arch::save_and_disable_interrupts();
-    u64 end = time::now_ns() + ns;
+    u64 end = sched::deadline_after(ns);
     while (time::now_ns() < end) {
         arch::wait_for_interrupt();
         arch::disable_interrupts_now();

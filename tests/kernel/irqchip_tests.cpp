@@ -3,6 +3,7 @@
 // (tests/kernel/rubric.toml).
 #include "irqchip_test_support.h"
 #include <arch/interrupts.h>
+#include <kernel/sched/sync.h>
 #include <kernel/acpi/acpi.h>
 #include <kernel/irq/irq.h>
 #include <kernel/test.h>
@@ -47,7 +48,7 @@ irq::IrqReturn core_handler(void*)
 // Waits up to 10 ms for `counter` to reach 1, then 5 ms more so a duplicate would show.
 u32 settle(u32 volatile const& counter)
 {
-    u64 deadline = time::now_ns() + 10 * time::NS_PER_MS;
+    u64 deadline = sched::deadline_after(10 * time::NS_PER_MS);
     while (counter == 0 && time::now_ns() < deadline)
         irqchip_test::spin_for_ns(100 * time::NS_PER_US);
     irqchip_test::spin_for_ns(5 * time::NS_PER_MS);

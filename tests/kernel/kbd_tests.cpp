@@ -2,7 +2,7 @@
 // taken through the I/O manager and the IRQ core, the controller left with translation and the
 // keyboard interrupt on. What the halves do is lab 3's (lab/03-bottom-halves/tests).
 #include <drivers/ps2kbd.h>
-#include <drivers/tty.h>
+#include <kernel/tty/console.h>
 #include <kernel/bus/platform.h>
 #include <kernel/dev/devfs.h>
 #include <kernel/io/io.h>

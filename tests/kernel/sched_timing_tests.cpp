@@ -3,6 +3,7 @@
 // higher-priority sleeper's deadline passes, idle-time accounting. All times come from the TSC
 // clock (time::now_ns); nothing here counts ticks, which TCG loses.
 #include "sched_test_support.h"
+#include <kernel/sched/sync.h>
 #include <kernel/sched/thread.h>
 #include <kernel/test.h>
 #include <kernel/time/clock.h>
@@ -69,7 +70,7 @@ KTEST(sched_sleep_order, CORE_SUITE)
 {
     g_alarm.order.reset();
     g_alarm.worst_early_ns = 0;
-    g_alarm.start = time::now_ns() + 20 * MS;
+    g_alarm.start = sched::deadline_after(20 * MS);
     sched::Thread* sleepers[THREADS];
     for (int k = 1; k <= THREADS; ++k)
         sleepers[k - 1] = EXPECT_OK(sched::spawn("sleeper", alarm_sleeper, reinterpret_cast<void*>(uptr(k)),
@@ -146,7 +147,7 @@ KTEST(sched_time_slice_round_robin, CORE_SUITE)
 {
     g_spin.runs = 0;
     g_spin.end_tick = time::ticks() + SPIN_TICKS;
-    g_spin.give_up_ns = time::now_ns() + 2000 * MS;
+    g_spin.give_up_ns = sched::deadline_after(2000 * MS);
     int level = sched::priority(sched::current()) - 1;
     auto* a = EXPECT_OK(sched::spawn("spin-a", spin_for_ticks, reinterpret_cast<void*>(1), level));
     auto* b = EXPECT_OK(sched::spawn("spin-b", spin_for_ticks, reinterpret_cast<void*>(2), level));
@@ -185,7 +186,7 @@ Preempt g_preempt;
 
 void busy_low(void*)
 {
-    u64 give_up = time::now_ns() + 2000 * MS;
+    u64 give_up = sched::deadline_after(2000 * MS);
     for (;;) {
         u64 now = time::now_ns();
         if (g_preempt.stop || now >= give_up)
@@ -212,7 +213,7 @@ KTEST(sched_preempt_on_wake, CORE_SUITE)
     g_preempt.stop = false;
     g_preempt.spins = 0;
     g_preempt.ticks_past_deadline = 0;
-    g_preempt.deadline = time::now_ns() + 30 * MS;
+    g_preempt.deadline = sched::deadline_after(30 * MS);
     int base = sched::priority(sched::current());
     auto* high = EXPECT_OK(sched::spawn("sleepy-high", sleepy_high, nullptr, base + 10));   // runs, sleeps
     auto* low = EXPECT_OK(sched::spawn("busy-low", busy_low, nullptr, base - 10));

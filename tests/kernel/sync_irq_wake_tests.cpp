@@ -64,7 +64,7 @@ KTEST(sync_wake_from_irq_preempts_on_exit, CORE_SUITE)
         EXPECT(arch::interrupts_are_enabled());
         irq::irqchip().raise_for_test(TEST_LINE);
         // A self-IPI may take a moment to arrive; `int` (PIC) is synchronous.
-        u64 give_up = time::now_ns() + 100 * MS;
+        u64 give_up = sched::deadline_after(100 * MS);
         while (!g_wake.handler_ran && time::now_ns() < give_up)
             arch::cpu_relax();
         waiter_ran_first = g_wake.waiter_done;   // the very first thing we check after the handler

@@ -184,7 +184,7 @@ KTEST(sync_waitqueue_timeout, CORE_SUITE)
     start = time::now_ns();
     EXPECT_ERROR(queue.wait_until(start + 10 * MS), ETIMEDOUT);
     EXPECT(time::now_ns() >= start + 10 * MS);
-    EXPECT_ERROR(queue.wait_event_until([] { return false; }, time::now_ns() + 10 * MS), ETIMEDOUT);
+    EXPECT_ERROR(queue.wait_event_until([] { return false; }, sched::deadline_after(10 * MS)), ETIMEDOUT);
     EXPECT_EQ(queue.waiter_count(), 0u);
     (void)EXPECT_OK(queue.wait_event_until([] { return true; }, time::now_ns()));   // true: no wait
     return {};

@@ -1,144 +1,38 @@
-// The TTY layer over a fake port (no hardware): registration and numbers, canonical editing
-// with echo, end of file, raw mode through TCSETS, ONLCR on output, NonBlock and timeouts,
-// ioctl errors, closed files, and unregistering under a blocked reader.
-//
-// The fake port is a byte channel with the contract of tty::TtyPortOps: "typing" pushes bytes
-// and wakes the reader; everything the TTY writes (output and echo) is kept for inspection.
-#include <drivers/tty.h>
+// The TTY core over a fake port (tests/kernel/tty_fake_port.h, no hardware): registration and
+// numbers, canonical editing with echo, end of file, raw mode through TCSETS, ONLCR on output,
+// NonBlock and timeouts, ioctl errors, closed files, and unregistering under a blocked reader.
+// The push model itself (echo without a reader, throttling, poll) is tty_push_tests.cpp.
+#include "tty_fake_port.h"
 #include <kernel/dev/devfs.h>
 #include <kernel/sched/sync.h>
 #include <kernel/sched/thread.h>
 #include <kernel/test.h>
 #include <kernel/time/clock.h>
-#include <kstd/format.h>
-#include <kstd/ring_buffer.h>
+#include <kernel/tty/tty.h>
 #include <kstd/string.h>
 #include <kstd/enforce.h>
 
 namespace {
 
 using dev::OpenFlags;
-
-constexpr u32 PORT_PRIVATE_IOCTL = dev::ioctl_code('q', 1);
-constexpr u64 READ_TIMEOUT_NS = 2 * time::NS_PER_S;   // a broken TTY fails instead of hanging
-
-struct FakePort {
-    sched::Spinlock lock { "fake-port" };
-    RingBuffer<u8, 512> input;   // pushed by type() under lock, popped by the one reader
-    sched::WaitQueue readers;
-    char output[2048];
-    usize output_length { 0 };
-    u32 reads { 0 };
-    bool has_ioctl { true };
-
-    void type(char const* text)
-    {
-        {
-            sched::SpinlockGuard guard(lock);
-            input.push_some(ReadonlyBytes(reinterpret_cast<u8 const*>(text), strlen(text)));
-        }
-        readers.wake_all();
-    }
-    StringView written() const { return StringView(output, output_length); }
-    void clear_output() { output_length = 0; }
-};
-
-ErrorOr<usize> fake_read(void* p, Bytes buffer, tty::ReadMode mode)
-{
-    auto& port = *static_cast<FakePort*>(p);
-    ++port.reads;
-    auto has_input = [&port] { return !port.input.is_empty(); };
-    if (mode.nonblock) {
-        if (!has_input())
-            return Error::from_errno(EAGAIN);
-    } else {
-        u64 deadline = mode.timeout_ns ? time::now_ns() + mode.timeout_ns : sched::NO_DEADLINE;
-        TRY(port.readers.wait_event_until(has_input, deadline));
-    }
-    return port.input.pop_some(buffer);
-}
-
-ErrorOr<usize> fake_write(void* p, ReadonlyBytes bytes)
-{
-    auto& port = *static_cast<FakePort*>(p);
-    for (u8 b : bytes) {
-        if (port.output_length < sizeof(port.output))
-            port.output[port.output_length++] = char(b);
-    }
-    return bytes.size();
-}
-
-ErrorOr<long> fake_ioctl(void*, u32 request, uptr)
-{
-    if (request == PORT_PRIVATE_IOCTL)
-        return 42L;
-    return Error::from_errno(ENOTTY);
-}
-
-constexpr tty::TtyPortOps fake_ops { .read = fake_read, .write = fake_write, .ioctl = fake_ioctl };
-constexpr tty::TtyPortOps fake_ops_no_ioctl { .read = fake_read, .write = fake_write };
-
-// Reads once into a static buffer; the result is valid until the next call.
-ErrorOr<StringView> read_text(dev::File& file, usize capacity = 128)
-{
-    static char buffer[256];
-    usize const n = TRY(file.read(Bytes(reinterpret_cast<u8*>(buffer), kstd::min(capacity, sizeof(buffer)))));
-    return StringView(buffer, n);
-}
-
-char const* shown(StringView text)   // control characters as \xNN, for failure messages
-{
-    static char out[200];
-    usize used = 0;
-    for (usize i = 0; i < text.length() && used + 5 < sizeof(out); ++i) {
-        u8 c = u8(text[i]);
-        if (c >= 0x20 && c < 0x7F)
-            out[used++] = char(c);
-        else
-            used += kstd::snprintf(out + used, sizeof(out) - used, "\\x%02x", c);
-    }
-    out[used] = '\0';
-    return out;
-}
-
-#define EXPECT_TEXT(actual, expected)                                                            \
-    do {                                                                                         \
-        StringView const _got = (actual);                                                        \
-        EXPECT_MSG(_got == StringView(expected), "expected \"%s\", got \"%s\"", shown(StringView(expected)), \
-                   shown(_got));                                                                 \
-    } while (0)
-
-struct Opened {
-    FakePort port;
-    tty::TtyHandle handle;
-    OwnPtr<dev::File> file;
-};
-
-ErrorOr<void> open_fake(Opened& o, char const* name, tty::TtyPortOps const& ops = fake_ops)
-{
-    o.handle = TRY(tty::register_tty(name, ops, &o.port));
-    char path[40];
-    kstd::snprintf(path, sizeof(path), "/dev/%s", name);
-    o.file = TRY(devfs::open(StringView(path), OpenFlags::ReadWrite));
-    o.file->set_timeout_ns(READ_TIMEOUT_NS);
-    return {};
-}
+using namespace tty_test;
 
 }
 
 KTEST(tty_register_numbers_and_errors, CORE_SUITE)
 {
-    FakePort port;
-    auto a = EXPECT_OK(tty::register_tty("ttyq0", fake_ops, &port));
+    FakePort port, other, third, fourth;
+    auto a = EXPECT_OK(tty::register_tty("ttyq0", port));
     EXPECT(kstd::StringView(a.name()) == "ttyq0");
     auto node = EXPECT_OK(devfs::lookup("/dev/ttyq0"));
     EXPECT(kstd::StringView(node->driver()) == "tty");
     node.reset();
-    EXPECT_ERROR(tty::register_tty("ttyq0", fake_ops, &port), EEXIST);
-    EXPECT_ERROR(tty::register_tty("ttyq1", tty::TtyPortOps {}, &port), EINVAL);
+    EXPECT_ERROR(tty::register_tty("ttyq0", other), EEXIST);
+    EXPECT_ERROR(tty::register_tty("ttyq1", port), EINVAL);   // one TTY per port
+    EXPECT_ERROR(tty::register_tty(nullptr, other), EINVAL);
     // Linux's numbers: ttyN is 4:N, ttySN is 4:(64 + N).
-    auto t7 = EXPECT_OK(tty::register_tty("tty7", fake_ops, &port));
-    auto s9 = EXPECT_OK(tty::register_tty("ttyS9", fake_ops, &port));
+    auto t7 = EXPECT_OK(tty::register_tty("tty7", third));
+    auto s9 = EXPECT_OK(tty::register_tty("ttyS9", fourth));
     EXPECT_EQ(EXPECT_OK(devfs::lookup("tty7"))->number().major, 4u);
     EXPECT_EQ(EXPECT_OK(devfs::lookup("tty7"))->number().minor, 7u);
     EXPECT_EQ(EXPECT_OK(devfs::lookup("ttyS9"))->number().minor, 73u);
@@ -153,9 +47,10 @@ KTEST(tty_canonical_line_editing_and_echo, CORE_SUITE)
 {
     Opened o;
     TRY(open_fake(o, "ttyq2"));
+    EXPECT_EQ(o.port.activations, 1u);   // the first open activated the port
     o.port.type("ls\x7f\x7fhelp\r");
     EXPECT_TEXT(EXPECT_OK(read_text(*o.file)), "help\n");
-    EXPECT_TEXT(o.port.written(), "ls\b \b\b \bhelp\r\n");
+    EXPECT_TEXT(o.port.written(), "ls\b \b\b \bhelp\r\n");   // the echo went out before the line was read
 
     o.port.clear_output();
     o.port.type("junk\x15ok\b\bOK\n");
@@ -194,18 +89,22 @@ void type_slowly(void* arg)
 }
 }
 
-// The pull model: the reader sleeps inside the port while the line is typed, and only a
-// complete line ends the read.
+// The push model: the line is edited and echoed while the reader sleeps, and the reader is
+// woken once, when the line is complete, not for every piece.
 KTEST(tty_reader_sleeps_until_line_complete, CORE_SUITE)
 {
     Opened o;
     TRY(open_fake(o, "ttyq3"));
+    tty::TtyStats const before = o.handle.stats();
     SlowTypist typist { &o.port };
     auto* thread = EXPECT_OK(sched::spawn("typist", type_slowly, &typist));
     EXPECT_TEXT(EXPECT_OK(read_text(*o.file)), "abd\n");
     typist.done.down();
     EXPECT_OK(sched::join(thread));
-    EXPECT(o.port.reads >= 5);   // it went back to the port for every piece
+    tty::TtyStats const after = o.handle.stats();
+    EXPECT_MSG(after.reader_sleeps - before.reader_sleeps == 1, "the reader slept %lu times for one line",
+               after.reader_sleeps - before.reader_sleeps);
+    EXPECT(after.pushes - before.pushes == 5);
     EXPECT_TEXT(o.port.written(), "abc\b \bd\r\n");
     return {};
 }
@@ -243,9 +142,9 @@ KTEST(tty_raw_mode_via_tcsets, CORE_SUITE)
     EXPECT(!now.canonical && !now.echo && !now.crnl);
 
     o.port.type("\x7f\x15\x04x\r");
-    EXPECT_TEXT(EXPECT_OK(read_text(*o.file, 2)), "\x7f\x15");   // at once, untouched
+    EXPECT_TEXT(EXPECT_OK(read_text(*o.file, 2)), "\x7f\x15");   // untouched
     EXPECT_TEXT(EXPECT_OK(read_text(*o.file)), "\x04x\r");
-    EXPECT_EQ(o.port.output_length, 0u);                           // no echo
+    EXPECT_EQ(o.port.written().length(), 0u);                      // no echo
 
     EXPECT_OK(o.file->ioctl(tty::TCSETS, uptr(&t)));   // canonical again
     o.port.type("back\r");
@@ -301,7 +200,8 @@ KTEST(tty_unknown_ioctl_enotty, CORE_SUITE)
     EXPECT_ERROR(o.file->ioctl(tty::TCSETS, 0), EFAULT);
 
     Opened bare;
-    TRY(open_fake(bare, "ttyq9", fake_ops_no_ioctl));
+    bare.port.has_ioctl = false;
+    TRY(open_fake(bare, "ttyq9"));
     EXPECT_ERROR(bare.file->ioctl(PORT_PRIVATE_IOCTL), ENOTTY);    // no port ioctl at all
     return {};
 }
@@ -340,6 +240,8 @@ void read_forever(void* arg)
 }
 }
 
+// Unregistering hangs the TTY up: a reader sleeping on its wait queue is woken at once and
+// leaves with ENODEV, and the port sees its last shutdown.
 KTEST(tty_unregister_wakes_blocked_reader, CORE_SUITE)
 {
     Opened o;
@@ -347,9 +249,9 @@ KTEST(tty_unregister_wakes_blocked_reader, CORE_SUITE)
     o.file->set_timeout_ns(dev::NO_TIMEOUT);
     BlockedReader reader { o.file.ptr() };
     auto* thread = EXPECT_OK(sched::spawn("blocked-reader", read_forever, &reader));
-    for (int i = 0; i < 100 && o.port.reads == 0; ++i)
+    for (int i = 0; i < 100 && o.handle.stats().reader_sleeps == 0; ++i)
         sched::sleep_for(time::NS_PER_MS);
-    EXPECT_MSG(o.port.reads > 0, "the reader never reached the port");
+    EXPECT_MSG(o.handle.stats().reader_sleeps > 0, "the reader never went to sleep");
     u64 const start = time::now_ns();
     o.handle.unregister();   // must not wait for a byte that never comes
     u64 const took = time::now_ns() - start;
@@ -357,7 +259,8 @@ KTEST(tty_unregister_wakes_blocked_reader, CORE_SUITE)
     EXPECT_OK(sched::join(thread));
     EXPECT_MSG(reader.error == ENODEV, "the blocked read ended with %s, expected ENODEV",
                reader.error > 0 ? kstd::errno_name(reader.error) : "success");
-    EXPECT_MSG(took < 2 * tty::READ_SLICE_NS + 50 * time::NS_PER_MS, "unregister took %lu ms", took / time::NS_PER_MS);
+    EXPECT_MSG(took < 50 * time::NS_PER_MS, "unregister took %lu ms", took / time::NS_PER_MS);
+    EXPECT_EQ(o.port.shutdowns, 1u);
     EXPECT_ERROR(read_text(*o.file), ENODEV);
     return {};
 }

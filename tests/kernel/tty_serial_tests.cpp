@@ -1,7 +1,7 @@
 // Serial line editing through the TTY layer on the real UART: the grader types lines with
 // DEL, ^U, ^W and BS on COM1 (serial peer); the reader of /dev/ttyS0 gets the edited lines, and
 // the echo goes back out on COM1 (the rubric checks the bytes). Runs in both UART modes.
-#include <drivers/tty.h>
+#include <kernel/tty/console.h>
 #include <drivers/uart16550.h>
 #include <kernel/dev/devfs.h>
 #include <kernel/printk.h>

@@ -9,7 +9,7 @@
 //   uart_bench dir=tx mode=irq bytes=262144 ns=... interrupts=... busy_ns=... idle_ns=...
 // Outgoing data is "BENCH-TX\n" and then the grader's generate sequence with seed 42; incoming
 // data is expected to be that sequence with seed 43.
-#include "../../lab/01-uart-polling/tests/uart_test_support.h"
+#include <drivers/uart16550_testing.h>
 #include <drivers/uart16550.h>
 #include <kernel/kernel.h>
 #include <kernel/sched/thread.h>
@@ -44,20 +44,20 @@ void report(char const* dir, Port& port, u64 bytes, Sample const& a, Sample cons
                 b.interrupts - a.interrupts, total ? busy * 100 / total : 0);
 }
 
-ErrorOr<void> bench_tx(Port& port, u64 bytes)
+ErrorOr<void> bench_tx(Port& port, dev::File& tty, u64 bytes)
 {
     static u8 chunk[4096];
     uart_test::Xorshift32 generator(TX_SEED);
     static constexpr char header[] = "BENCH-TX\n";
-    EXPECT_OK(write(port, { reinterpret_cast<u8 const*>(header), sizeof(header) - 1 }));
+    EXPECT_OK(uart_test::write_all(tty, { reinterpret_cast<u8 const*>(header), sizeof(header) - 1 }));
     EXPECT_OK(drain(port));
     Sample const start = sample(port);
     for (u64 sent = 0; sent < bytes;) {
         usize const n = usize(kstd::min<u64>(sizeof(chunk), bytes - sent));
         for (usize i = 0; i < n; ++i)
             chunk[i] = generator.next();
-        auto written = write(port, { chunk, n });
-        EXPECT_MSG(!written.is_error() && written.value() == n, "write failed after %lu bytes", sent);
+        auto written = uart_test::write_all(tty, { chunk, n });
+        EXPECT_MSG(!written.is_error(), "write failed after %lu bytes", sent);
         sent += n;
     }
     EXPECT_OK(drain(port));
@@ -65,16 +65,14 @@ ErrorOr<void> bench_tx(Port& port, u64 bytes)
     return {};
 }
 
-ErrorOr<void> bench_rx(Port& port, u64 bytes)
+ErrorOr<void> bench_rx(Port& port, dev::File& tty, u64 bytes)
 {
     static u8 chunk[4096];
     uart_test::Xorshift32 expected(RX_SEED);
-    tty::ReadMode mode;
-    mode.timeout_ns = 10 * time::NS_PER_S;
     uart_test::announce_ready("uart_bench");
     Sample start {};
     for (u64 received = 0; received < bytes;) {
-        auto n = read(port, { chunk, usize(kstd::min<u64>(sizeof(chunk), bytes - received)) }, mode);
+        auto n = tty.read({ chunk, usize(kstd::min<u64>(sizeof(chunk), bytes - received)) });
         EXPECT_MSG(!n.is_error(), "read failed with %s after %lu of %lu bytes", n.error().name(), received, bytes);
         if (received == 0)
             start = sample(port);   // from the first byte: the host's start-up is not the UART's cost
@@ -98,9 +96,10 @@ KTEST(uart_bench, CORE_SUITE)
     bool const tx = !dir.has_value() || *dir == StringView("tx") || *dir == StringView("both");
     bool const rx = dir.has_value() && (*dir == StringView("rx") || *dir == StringView("both"));
     EXPECT_MSG(tx || rx, "uart.bench.dir must be tx, rx or both");
+    auto tty = EXPECT_OK(uart_test::open_binary("ttyS0", 10 * time::NS_PER_S));
     if (tx)
-        TRY(bench_tx(*port, bytes));
+        TRY(bench_tx(*port, *tty, bytes));
     if (rx)
-        TRY(bench_rx(*port, bytes));
+        TRY(bench_rx(*port, *tty, bytes));
     return {};
 }

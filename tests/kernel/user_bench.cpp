@@ -4,9 +4,10 @@
 //   * a one-byte read through the TTY, COM2 (ttyS1) in irq mode in loopback: the round trip
 //     write -> THR -> RBR -> receive interrupt -> top half -> TTY -> read() returns, and a read
 //     of a byte that is already buffered (ubench tty);
-//   * an interrupt round trip on the same UART, in loopback: the kernel's own 16550 driver (a
-//     kernel thread writes a byte and sleeps until its top half has received it: with the
-//     driver's receive trigger level of 14, a lone byte arrives by character timeout); then the
+//   * an interrupt round trip on the same UART, in loopback: the kernel's own 16550 driver and
+//     TTY (a kernel thread writes a byte and sleeps in read() until the top half and the TTY's
+//     bottom half have delivered it: with the driver's receive trigger level of 14, a lone byte
+//     arrives by character timeout); then the
 //     same UART programmed like the user-mode driver does it (trigger level 1), once by a
 //     minimal in-kernel driver (top half reads RBR and wakes the thread) and once by a
 //     user-mode driver through /dev/uio0 with ioperm (t_uio loopback): like for like.
@@ -15,6 +16,8 @@
 #include "../../lab/09-user-drivers/tests/program_runner.h"
 #include <drivers/uart16550.h>
 #include <kernel/bus/platform.h>
+#include <kernel/dev/devfs.h>
+#include <kernel/tty/termios.h>
 #include <kernel/io/io.h>
 #include <kernel/irq/irq.h>
 #include <kernel/sched/sync.h>
@@ -41,23 +44,29 @@ ErrorOr<void> run_and_report(Span<char const* const> argv, char const* marker)
     return {};
 }
 
+// The kernel's own 16550 driver and TTY, from a kernel thread: the same round trip as ubench's
+// TTY measurement, without the system calls.
 ErrorOr<void> kernel_driver_round_trip(u64 rounds)
 {
-    uart16550::Port* port = uart16550::port(1);
-    EXPECT_MSG(port, "no ttyS1: the benchmark needs a COM2 (a second -serial)");
-    EXPECT_MSG(uart16550::mode(*port) == uart16550::Mode::Irq, "ttyS1 must be in irq mode (uart.mode=irq)");
-    uart16550::set_loopback(*port, true);
-    tty::ReadMode mode;
-    mode.timeout_ns = time::NS_PER_S;
+    auto file = TRY(devfs::open(StringView("/dev/ttyS1"), dev::OpenFlags::ReadWrite));
+    EXPECT_EQ(TRY(file->ioctl(uart16550::IOCTL_GET_MODE)), u64(uart16550::Mode::Irq));
+    tty::Termios saved;
+    TRY(file->ioctl(tty::TCGETS, uptr(&saved)));
+    tty::Termios raw = tty::raw_termios();
+    raw.onlcr = false;
+    TRY(file->ioctl(tty::TCSETS, uptr(&raw)));
+    TRY(file->ioctl(uart16550::IOCTL_SET_LOOPBACK, 1));
+    file->set_timeout_ns(time::NS_PER_S);
     u64 start = time::now_ns();
     for (u64 i = 0; i < rounds; ++i) {
         u8 out = u8(i), in = 0;
-        EXPECT_OK(uart16550::write(*port, { &out, 1 }));
-        EXPECT_OK(uart16550::read(*port, { &in, 1 }, mode));
+        EXPECT_EQ(TRY(file->write(ReadonlyBytes(&out, 1))), usize(1));
+        EXPECT_EQ(TRY(file->read(Bytes(&in, 1))), usize(1));
         EXPECT_EQ(in, out);
     }
     u64 ns = time::now_ns() - start;
-    uart16550::set_loopback(*port, false);
+    TRY(file->ioctl(uart16550::IOCTL_SET_LOOPBACK, 0));
+    TRY(file->ioctl(tty::TCSETS, uptr(&saved)));
     ktest::note("user_bench kernel_driver rounds=%lu round_trip_ns=%lu", rounds, ns / rounds);
     return {};
 }

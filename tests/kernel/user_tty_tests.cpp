@@ -2,8 +2,18 @@
 // it picked, the program echoes them through read() and write(), and the host checks every
 // byte that comes back (tests/kernel/rubric.toml has the serial peer).
 #include "../../lab/09-user-drivers/tests/program_runner.h"
+#include <drivers/uart16550.h>
 #include <kernel/test.h>
+#include <uapi/serial.h>
 #include <kstd/enforce.h>
+
+// include/uapi/serial.h is a user program's view of the UART driver's interface: they must agree.
+static_assert(sizeof(uapi::SerialStats) == sizeof(uart16550::Stats));
+static_assert(offsetof(uapi::SerialStats, rx_interrupts) == offsetof(uart16550::Stats, rx_interrupts));
+static_assert(offsetof(uapi::SerialStats, polls) == offsetof(uart16550::Stats, polls));
+static_assert(uapi::SERIAL_GET_STATS == uart16550::IOCTL_GET_STATS && uapi::SERIAL_GET_MODE == uart16550::IOCTL_GET_MODE);
+static_assert(uapi::SERIAL_DRAIN == uart16550::IOCTL_DRAIN && uapi::SERIAL_SET_LOOPBACK == uart16550::IOCTL_SET_LOOPBACK);
+static_assert(u32(uapi::SerialMode::Irq) == u32(uart16550::Mode::Irq));
 
 KTEST(user_tty_read_write_irq, CORE_SUITE)
 {

@@ -1,9 +1,12 @@
 // The VGA text console (drivers/char/vgacon) on the real (emulated) VGA: the mapping through the
 // I/O manager, text and colours in video memory, the CRTC cursor, scrolling, printk on screen,
 // and a screen the grader reads back through QEMU (vga_screen_snapshot).
-#include <drivers/tty.h>
+#include <kernel/tty/console.h>
 #include <drivers/vgacon.h>
+#include <kernel/bus/pci.h>
+#include <kernel/bus/platform.h>
 #include <kernel/dev/devfs.h>
+#include <kernel/kernel.h>
 #include <kernel/io/io.h>
 #include <kernel/printk.h>
 #include <kernel/test.h>
@@ -139,5 +142,37 @@ KTEST(vga_screen_snapshot, CORE_SUITE)
     (void)tty0->ioctl(tty::TCSETS, uptr(&saved));
     EXPECT_MSG(key == 0x1B, "no Esc from the grader after the snapshot");
     sched::sleep_for(300 * time::NS_PER_MS);   // let the grader release the key before QEMU exits
+    return {};
+}
+
+// vgacon binds to whatever VGA-compatible adapter the machine has: any PCI function of class
+// 03:00 (QEMU's std VGA 1234:1111, a Cirrus 1013:00b8, ...), or, with none on PCI, the platform
+// bus's legacy vga.0 (an ISA VGA). `ktest.vga=legacy` says which one the run expects.
+KTEST(vga_binds_any_vga_compatible, CORE_SUITE)
+{
+    TRY(need_vga());
+    bool const legacy = kernel_cmdline().get(StringView("ktest.vga")).value_or(StringView("pci")) == StringView("legacy");
+    pci::PciDevice const* bound_pci = nullptr;
+    usize vga_functions = 0;
+    for (auto const& device : pci::devices()) {
+        if ((device.class_code() & 0xFFFF00) != 0x030000)
+            continue;
+        ++vga_functions;
+        if (device.driver() && StringView(device.driver()->name) == StringView("vgacon"))
+            bound_pci = &device;
+    }
+    platform::PlatformDevice* vga0 = platform::find("vga", 0);
+    bool const bound_legacy = vga0 && vga0->driver() && StringView(vga0->driver()->name) == StringView("vgacon");
+    if (legacy) {
+        EXPECT_MSG(vga_functions == 0, "%zu VGA-compatible PCI functions on a machine without one", vga_functions);
+        EXPECT_MSG(vga0, "no legacy vga.0 on the platform bus although no PCI function is VGA-compatible");
+        EXPECT_MSG(bound_legacy, "vga.0 is not bound to vgacon");
+        ktest::note("vgacon is bound to the legacy platform device vga.0");
+    } else {
+        EXPECT_MSG(bound_pci, "no VGA-compatible PCI function is bound to vgacon (%zu found)", vga_functions);
+        EXPECT_MSG(!vga0, "the legacy vga.0 was registered although a PCI function is VGA-compatible");
+        ktest::note("vgacon is bound to %s (%04x:%04x, class %06x)", bound_pci->name(), bound_pci->vendor_id(),
+                    bound_pci->device_id(), bound_pci->class_code());
+    }
     return {};
 }

@@ -1,8 +1,8 @@
-// The TTY line discipline (drivers/char/tty/ldisc.cpp): canonical editing (erase, kill, word
+// The TTY line discipline (kernel/tty/ldisc.cpp): canonical editing (erase, kill, word
 // erase, EOF), echo with "\b \b" and ^X, CR -> NL, raw mode, switching modes, partial reads,
 // full buffers, and output processing (ONLCR) with column tracking.
 #include "support.h"
-#include "../../drivers/char/tty/ldisc.h"
+#include "../../kernel/tty/ldisc.h"
 #include <optional>
 #include <string>
 #include <vector>
@@ -306,4 +306,58 @@ TEST_CASE("the echo queue keeps what it can and counts the rest", "[tty]")
     CHECK(t.ld.stats().echo_dropped > 0);
     u8 buffer[4096];
     CHECK(t.ld.take_echo(Span<u8>(buffer, sizeof(buffer))) == LineDiscipline::ECHO_CAPACITY);
+}
+
+// --- the push model's side: when the TTY stops feeding (throttles), and echo sent in steps --------
+
+TEST_CASE("raw mode accepts until the buffer is full", "[tty][ldisc]")
+{
+    Ldisc t(raw_no_echo());
+    t.type(std::string(LineDiscipline::BUFFER_CAPACITY - 1, 'r'));
+    CHECK(t.ld.accepting());
+    t.type("r");
+    CHECK_FALSE(t.ld.accepting());
+    CHECK(t.read(10)->size() == 10);
+    CHECK(t.ld.accepting());
+}
+
+TEST_CASE("canonical mode stops accepting when waiting lines leave no room for a whole line", "[tty][ldisc]")
+{
+    Ldisc t;
+    std::string const line(100, 'x');
+    int lines = 0;
+    while (t.ld.accepting() && lines < 100) {
+        t.type(line + "\n");
+        ++lines;
+    }
+    // 101 bytes a line: the eighth leaves fewer than LINE_CAPACITY + 2 bytes free.
+    CHECK(lines == 8);
+    CHECK(t.ld.stats().dropped == 0);
+    CHECK(t.read()->size() == 101);   // a reader makes room
+    CHECK(t.ld.accepting());
+}
+
+TEST_CASE("a long edit line never stops input: its newline must still get in", "[tty][ldisc]")
+{
+    Ldisc t;
+    t.type(std::string(LineDiscipline::LINE_CAPACITY + 40, 'y'));
+    CHECK(t.ld.accepting());            // the excess was dropped and counted instead
+    CHECK(t.ld.stats().dropped == 40);
+    t.type("\n");
+    CHECK(t.read()->size() == LineDiscipline::LINE_CAPACITY + 1);
+}
+
+TEST_CASE("echo can be sent in steps: peek, then consume what the port took", "[tty][ldisc]")
+{
+    LineDiscipline ld;
+    for (char c : std::string("abc\n"))
+        ld.receive(u8(c));
+    u8 buffer[8];
+    usize const offered = ld.peek_echo(Span<u8>(buffer, sizeof(buffer)));
+    CHECK(std::string(reinterpret_cast<char*>(buffer), offered) == "abc\r\n");
+    ld.consume_echo(2);   // the port took "ab"
+    usize const rest = ld.peek_echo(Span<u8>(buffer, sizeof(buffer)));
+    CHECK(std::string(reinterpret_cast<char*>(buffer), rest) == "c\r\n");
+    ld.consume_echo(100);   // more than there is: everything, nothing more
+    CHECK_FALSE(ld.has_echo());
 }

@@ -19,18 +19,21 @@ UNIT_LDFLAGS := -fsanitize=address,undefined
 
 # Portable kernel sources compiled into the tests. Append yours here, above the rules, e.g.
 #   UNIT_KERNEL_SOURCES += kernel/mm/frame_allocator.cpp
-# mem.cpp stays out: it defines memcpy & co., which the host takes from libc.
-UNIT_KERNEL_SOURCES += $(filter-out kernel/lib/mem.cpp,$(wildcard kernel/lib/*.cpp))
+UNIT_KERNEL_SOURCES += $(wildcard kernel/lib/*.cpp)
 UNIT_KERNEL_SOURCES += kernel/mm/frame_allocator.cpp kernel/mm/heap_core.cpp kernel/mm/memory_map.cpp
 UNIT_KERNEL_SOURCES += kernel/acpi/madt.cpp kernel/acpi/tables.cpp
 UNIT_KERNEL_SOURCES += kernel/sched/run_queue.cpp kernel/sched/sleep_queue.cpp kernel/sched/wait_list.cpp
 UNIT_KERNEL_SOURCES += kernel/io/range_set.cpp kernel/io/dma_plan.cpp
 UNIT_KERNEL_SOURCES += kernel/bus/pci_decode.cpp
 UNIT_KERNEL_SOURCES += kernel/dev/numbers.cpp kernel/dev/ops_defaults.cpp kernel/dev/block_check.cpp
-UNIT_KERNEL_SOURCES += drivers/char/tty/ldisc.cpp drivers/char/vgacon/terminal.cpp
+UNIT_KERNEL_SOURCES += kernel/tty/ldisc.cpp drivers/char/vgacon/terminal.cpp
 # The DMA API runs unchanged over the device models' physical memory (tests/unit/models).
 UNIT_KERNEL_SOURCES += kernel/io/dma_map.cpp kernel/io/dma_registry.cpp kernel/io/dma_coherent.cpp
 UNIT_KERNEL_SOURCES += kernel/dev/device.cpp
+# The 16550's register level (drivers/char/uart16550/uart.h), ready for a 16550 model (issue 9).
+UNIT_KERNEL_SOURCES += drivers/char/uart16550/init.cpp drivers/char/uart16550/poll_io.cpp
+UNIT_KERNEL_SOURCES += drivers/char/uart16550/interrupts.cpp
+# User space: the initrd archive, program headers, port-I/O instruction decoding.
 UNIT_KERNEL_SOURCES += kernel/proc/tar_archive.cpp kernel/proc/elf_image.cpp arch/x86_64/io_instruction.cpp
 
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.cpp) $(wildcard tests/unit/models/*.cpp)

@@ -1,4 +1,4 @@
-// Chooses the interrupt controller (`irqchip=pic|apic`, ARCHITECTURE.md section 3). The vector
+// Chooses the interrupt controller (`irqchip=pic|apic`, docs/architecture.md, "Interrupts and deferred work"). The vector
 // layout:
 //
 //   32 .. 32+lines-1   device lines (PIC: 16 lines, IOAPIC: 24 GSIs); interrupt_dispatch hands

@@ -4,12 +4,12 @@
 
 namespace ps2kbd {
 
-// The tasklet: every scan code the top half queued, oldest first.
+// The tasklet: every scan code the top half queued, oldest first, then the characters to tty0.
 // Context: softirq (interrupts on, must not sleep). The only consumer of m_scancodes.
 //
 // Some bytes are not keys but the keyboard's replies to a command (the LED work item sends
 // some): take_reply(code) returns true for those and has dealt with them. Everything else
-// goes to translate().
+// goes to translate(), whose characters emit() collects. When the ring is empty, deliver().
 void Keyboard::bottom_half()
 {
     // BEGIN LAB 3
@@ -19,7 +19,26 @@ void Keyboard::bottom_half()
             continue;
         translate(code);
     }
+    deliver();
     // END LAB 3
+}
+
+// The push model (include/kernel/tty/tty.h): hands the characters this run translated
+// (m_batch[0 .. m_batch_length)) to tty0 in one go: m_tty0.receive() puts them into its flip
+// buffer (what does not fit is counted there as overflow), then one m_tty0.push() schedules
+// tty0's bottom half, which runs the line discipline: editing, echo on the screen, lines for
+// readers. Push once per batch, not per character, and not at all for an empty batch. Then the
+// batch is empty. Context: softirq.
+void Keyboard::deliver()
+{
+    // BEGIN LAB 3
+    if (m_batch_length == 0)
+        return;
+    m_tty0.receive(ReadonlyBytes(m_batch, m_batch_length));
+    m_tty0.push();
+    m_batch_length = 0;
+    // END LAB 3
+    // STUB LAB 3: m_batch_length = 0;
 }
 
 // One scan code of set 1 (ps2kbd_regs.h, namespace set1):

@@ -17,7 +17,8 @@
 // scan-code-set selection (what GRUB left is used); Num Lock and Scroll Lock are not modelled.
 #include "ps2kbd.h"
 #include <arch/platform.h>
-#include <drivers/tty.h>
+#include <kernel/sched/sync.h>
+#include <kernel/tty/console.h>
 #include <kernel/irq_flags.h>
 #include <kernel/printk.h>
 #include <kernel/time/clock.h>
@@ -92,7 +93,7 @@ Status read_status(Keyboard const& kbd) { return kbd.m_command.read(i8042::regs:
 // controller's input buffer, which QEMU and real controllers empty within microseconds.
 bool wait_status(Keyboard const& kbd, Status bit, bool set, u64 timeout_ns)
 {
-    u64 const deadline = time::now_ns() + timeout_ns;
+    u64 const deadline = sched::deadline_after(timeout_ns);
     while (has(read_status(kbd), bit) != set) {
         if (time::now_ns() > deadline)
             return false;
@@ -103,7 +104,12 @@ bool wait_status(Keyboard const& kbd, Status bit, bool set, u64 timeout_ns)
 
 }
 
-Keyboard::Keyboard() : m_tasklet(keyboard_tasklet, this, "ps2kbd"), m_led_work(led_work, this) {}
+Keyboard::Keyboard()
+    : m_tasklet(keyboard_tasklet, this, "ps2kbd")
+    , m_led_work(led_work, this)
+    , m_tty0(tty::console_port())
+{
+}
 
 Keyboard::~Keyboard()
 {
@@ -131,7 +137,7 @@ ErrorOr<void> Keyboard::write_data(u8 byte)
 // between looks, since a broken top half would leave it full for ever).
 ErrorOr<void> Keyboard::wait_output_empty(u64 timeout_ns)
 {
-    u64 const deadline = time::now_ns() + timeout_ns;
+    u64 const deadline = sched::deadline_after(timeout_ns);
     while (has(read_status(*this), Status::OutputFull)) {
         if (time::now_ns() > deadline)
             return Error::from_errno(ETIMEDOUT);
@@ -170,7 +176,10 @@ void Keyboard::emit(u8 character)
         ++m_stats.characters_in_softirq;
     else
         ++m_stats.characters_in_thread;
-    tty::console_receive(ReadonlyBytes(&character, 1));
+    if (m_batch_length == BATCH_CAPACITY)
+        deliver();   // a long burst: hand over what we have
+    if (m_batch_length < BATCH_CAPACITY)   // (a deliver() that keeps its batch loses a character, not memory)
+        m_batch[m_batch_length++] = character;
 }
 
 void Keyboard::emit(char const* text)

@@ -7,14 +7,18 @@
 //        ...the interrupt returns, and on its way out the kernel runs pending tasklets...
 //   m_tasklet --> bottom_half()  Context: softirq. Drain m_scancodes; give the keyboard's
 //             bottom_half.cpp    replies to take_reply(), translate() the rest into characters
-//                                for tty0 with emit(); Caps Lock queues m_led_work.
+//                                (emit() collects them in m_batch); Caps Lock queues m_led_work;
+//                                then deliver() the batch to tty0: its flip buffer, one push().
+//   tty0's bottom half           Context: thread (the "tty" workqueue). The line discipline:
+//             kernel/tty/flip.cpp  editing, echo on the screen, lines for readers.
 //   m_led_work --> update_leds() Context: work item (a thread). Send SetLeds and the LED bits,
 //             leds.cpp           sleeping until the keyboard ACKs each byte (send_byte).
 //
-// Lab 3 asks for the three functions marked "lab 3" below; everything else is given.
+// Lab 3 asks for the functions marked "lab 3" below; everything else is given.
 #include "ps2kbd_regs.h"
 #include <drivers/ps2kbd.h>
 #include <kernel/bus/platform.h>
+#include <kernel/tty/tty.h>
 #include <kernel/io/io.h>
 #include <kernel/irq/irq.h>
 #include <kernel/irq/tasklet.h>
@@ -41,10 +45,12 @@ public:
     irq::IrqReturn top_half();     // Context: IRQ (top_half.cpp)
     void bottom_half();            // Context: softirq (bottom_half.cpp)
     void translate(u8 code);       // Context: softirq (bottom_half.cpp)
+    void deliver();                // Context: softirq (bottom_half.cpp)
     ErrorOr<void> update_leds();   // Context: work item (leds.cpp)
 
     // --- given ------------------------------------------------------------------------------
-    // Hands one character (or a NUL-terminated sequence) to tty0. Context: tasklet.
+    // Adds one character (or a NUL-terminated sequence) to m_batch, for deliver() to hand to
+    // tty0 (a full batch is delivered at once). Context: tasklet.
     void emit(u8 character);
     void emit(char const* text);
     // True when `code` is not a key but the keyboard's reply to a command (ACK, RESEND, and the
@@ -80,6 +86,13 @@ public:
     u64 m_overruns { 0 };              // IRQ-only: codes dropped because the ring was full
     irq::Tasklet m_tasklet;
     irq::WorkItem m_led_work;
+
+    // Characters translated in this bottom-half run, and tty0's port they go to (through its
+    // flip buffer: include/kernel/tty/tty.h, "The push model"). Only the bottom half touches them.
+    static constexpr usize BATCH_CAPACITY = 64;
+    u8 m_batch[BATCH_CAPACITY] {};
+    usize m_batch_length { 0 };
+    tty::TtyPort& m_tty0;
 
     // Translation state. Only the bottom half touches it (a tasklet never runs twice at once),
     // except m_caps_lock, which the LED work item reads.

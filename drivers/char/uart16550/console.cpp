@@ -4,10 +4,11 @@
 // ConsoleSink "serial" that kernel_main registers). Once the driver owns COM1 that sink must go:
 // it would write THR behind the driver's back, in the middle of an irq-mode transmission. Log
 // output then goes through the driver, synchronously, the way Linux's serial console does it
-// (serial8250_console_write): with interrupts off, save IER and set it to 0, send the line by
-// polling LSR.THRE (the lab 1 poll_putc), restore IER. Whatever the TX queue holds stays queued;
-// if THRE was enabled, restoring IER re-arms it and the queue resumes after the line. A log line
-// can therefore land between two bytes of a write(), never inside the queue.
+// (serial8250_console_write): with interrupts off, IER to 0, send the line by polling
+// LSR.THRE (the lab 1 poll_putc), IER back. Here that is state like any other: console_writing
+// makes derive_ier() answer "none", and update_ier() writes IER both times. Whatever the TX
+// queue holds stays queued; if THRE was enabled, IER re-arms it and the queue resumes after the
+// line. A log line can therefore land between two bytes of a write(), never inside the queue.
 //
 // `console=` chooses the port: ttyS0 (the default), ttyS1..ttyS3, or debugcon, which keeps
 // kernel output off every serial line (it always goes to the debug console too); the grader's
@@ -37,7 +38,7 @@ bool g_fallback_noted = false;
 
 void console_putc(Port& port, u8 byte)
 {
-    if (auto sent = poll_putc(port, byte); sent.is_error()) {
+    if (auto sent = poll_putc(port.m_uart, byte); sent.is_error()) {
         // Only while lab 1's poll_putc is unwritten: keep the kernel's output visible.
         if (!g_fallback_noted) {
             g_fallback_noted = true;
@@ -50,7 +51,7 @@ void console_putc(Port& port, u8 byte)
         }
         return;
     }
-    bump(port.m_stats.console_bytes);
+    bump(port.m_uart.stats.console_bytes);
 }
 
 // Context: any; printk calls it with interrupts off.
@@ -63,16 +64,15 @@ void console_write(char const* data, usize length)
     // VERIFY there): write anyway rather than deadlock, as Linux does while oopsing.
     bool const take_lock = !port->m_lock.is_locked();
     bool const were_enabled = take_lock ? port->m_lock.lock() : false;
-    Ier const saved = port->m_ier;
-    if (saved != Ier::None)
-        port->m_io.write(regs::ier, Ier::None);
+    port->m_uart.console_writing = true;
+    update_ier(port->m_uart);
     for (usize i = 0; i < length; ++i) {
         if (data[i] == '\n')
             console_putc(*port, '\r');
         console_putc(*port, u8(data[i]));
     }
-    if (saved != Ier::None)
-        port->m_io.write(regs::ier, saved);
+    port->m_uart.console_writing = false;
+    update_ier(port->m_uart);
     if (take_lock)
         port->m_lock.unlock(were_enabled);
 }
@@ -126,7 +126,7 @@ void console_attach(Port& port)
             unregister_console(*g_early_console);
     }
     if (mine)
-        log_info("uart16550: kernel console on %s (%s mode)\n", port.m_name, mode_name(port.m_mode));
+        log_info("uart16550: kernel console on %s (%s mode)\n", port.m_name, port.m_mode->name);
     else if (port.m_index == 0 && wanted < 0)
         log_info("uart16550: no serial console (console= does not name a ttyS port)\n");
 }

@@ -15,7 +15,7 @@
 //   7       SCR           SCR
 //
 // Each register has its own bit type, so writing one register's bits into another is a compile
-// error (STYLE.md rule 4, sketch 1): m_io.write(regs::lsr, Mcr::Dtr) does not build.
+// error (docs/style.md, "Hardware access"): m_io.write(regs::lsr, Mcr::Dtr) does not build.
 #include <kernel/io/window.h>
 #include <kstd/bitmask.h>
 #include <kstd/types.h>

@@ -1,17 +1,22 @@
 // VGA text console (include/drivers/vgacon.h).
 //
 // Hardware: the colour text mode GRUB leaves (mode 3, 80x25): text buffer at 0xB8000, CRT
-// controller at 0x3D4/0x3D5 (IBM VGA Technical Reference, see vgacon_regs.h). The driver binds
-// to the PCI VGA-compatible function (class 03:00), since that is what decodes the legacy
-// ranges, and only when the multiboot2 framebuffer tag says "EGA text, 80x25 at 0xB8000"
-// (a graphics mode would make the text buffer meaningless).
+// controller at 0x3D4/0x3D5 (IBM VGA Technical Reference, see vgacon_regs.h). Every
+// VGA-compatible adapter decodes those legacy ranges, whoever made it, so the driver binds to
+// any PCI display controller of class 03:00 (VGA-compatible), whatever its vendor and device
+// IDs, and, on a PC whose VGA is not a PCI function (an ISA card, a chipset's built-in one),
+// to the platform bus's legacy device "vga.0" (kernel/bus/platform_legacy.cpp registers it
+// only when no PCI function is VGA-compatible). Either way it binds only when the multiboot2
+// framebuffer tag says "EGA text, 80x25 at 0xB8000" (a graphics mode would make the text
+// buffer meaningless).
 //
 // Design: the terminal emulator (terminal.cpp) works on a copy of the screen in RAM; after each
 // write the driver copies only the changed cells to video memory, mapped write-combining through
 // the I/O manager, then moves the hardware cursor if it moved. Reading video memory is slow and
 // never needed except once at probe, to take over GRUB's screen and cursor.
 //
-// Users: tty0's display (tty::console_attach_display) and a printk console (register_console),
+// Users: tty0's display (tty::console_attach_display, include/kernel/tty/console.h) and a
+// printk console (register_console),
 // so kernel log lines appear on the screen; the console path turns '\n' into CR LF itself, as
 // printk output does not pass through a TTY. Both can run in any context, IRQ included, hence
 // one IRQ-safe spinlock around the terminal and the hardware.
@@ -20,10 +25,11 @@
 // screen, no scroll-back; bytes are CP437 glyphs (no UTF-8); bright backgrounds blink.
 #include "terminal.h"
 #include "vgacon_regs.h"
-#include <drivers/tty.h>
 #include <drivers/vgacon.h>
 #include <kernel/boot_info.h>
 #include <kernel/bus/pci.h>
+#include <kernel/bus/platform.h>
+#include <kernel/tty/console.h>
 #include <kernel/io/io.h>
 #include <kernel/printk.h>
 #include <kernel/sched/sync.h>
@@ -158,9 +164,16 @@ void log_sink_write(char const* data, usize length)
 
 ConsoleSink g_log_sink { "vga", log_sink_write, nullptr };
 
-void display_write(void*, ReadonlyBytes bytes) { write(bytes); }
+// tty0's display: its output goes through the terminal emulator to the screen.
+class Display final : public tty::ConsoleDisplay {
+public:
+    void write(ReadonlyBytes bytes) override { vgacon::write(bytes); }
+};
+Display g_display;
 
-ErrorOr<void> probe(pci::PciDevice& device, pci::PciId const&)
+// What both probes share: check the mode, map the text buffer and the CRTC, take over GRUB's
+// screen; then (publish) become tty0's display and a printk console. `where` names the device.
+ErrorOr<OwnPtr<VgaConsole>> prepare(char const* where)
 {
     {
         sched::SpinlockGuard guard(g_lock);
@@ -171,7 +184,7 @@ ErrorOr<void> probe(pci::PciDevice& device, pci::PciId const&)
     if (boot.framebuffer_type != hw::MULTIBOOT_FRAMEBUFFER_EGA_TEXT || boot.framebuffer_phys != hw::TEXT_BUFFER_PHYS
         || boot.framebuffer_width != COLUMNS || boot.framebuffer_height != ROWS) {
         log_info("vgacon: %s is not in 80x25 colour text mode (framebuffer type %u at %#lx): no text console\n",
-                 device.name(), boot.framebuffer_type, boot.framebuffer_phys);
+                 where, boot.framebuffer_type, boot.framebuffer_phys);
         return Error::from_errno(ENODEV);
     }
     auto vga = TRY(kstd::make<VgaConsole>());
@@ -180,23 +193,34 @@ ErrorOr<void> probe(pci::PciDevice& device, pci::PciId const&)
     vga->cells = vga->memory.window();
     vga->crtc = vga->crtc_ports.window();
     vga->adopt_screen();
+    return vga;
+}
 
-    VgaConsole* console = vga.ptr();
-    device.adopt_driver_state(kstd::move(vga));
+void publish(VgaConsole& console, char const* where)
+{
     {
         sched::SpinlockGuard guard(g_lock);
-        g_vga = console;
+        g_vga = &console;
     }
     register_console(g_log_sink);
     if (auto tty0 = tty::console_init(); tty0.is_error())
         log_warn("vgacon: no tty0: %s\n", tty0.error().name());
-    tty::console_attach_display({ .write = display_write, .ctx = nullptr });
-    log_info("vgacon: 80x25 text console on %s (text buffer %#lx, write-combining)\n", device.name(),
-             hw::TEXT_BUFFER_PHYS);
+    tty::console_attach_display(g_display);
+    log_info("vgacon: 80x25 text console on %s (text buffer %#lx, write-combining)\n", where, hw::TEXT_BUFFER_PHYS);
+}
+
+// Context: probe (the bus mutex held). Device: a pci::PciDevice or a platform::PlatformDevice.
+template<typename Device>
+ErrorOr<void> attach(Device& device)
+{
+    auto vga = TRY(prepare(device.name()));
+    VgaConsole& console = *vga;
+    device.adopt_driver_state(kstd::move(vga));
+    publish(console, device.name());
     return {};
 }
 
-void remove(pci::PciDevice&)
+void detach()
 {
     tty::console_detach_display();
     unregister_console(g_log_sink);
@@ -204,12 +228,23 @@ void remove(pci::PciDevice&)
     g_vga = nullptr;   // the bus destroys the state (and unmaps the buffer) next
 }
 
+ErrorOr<void> pci_probe(pci::PciDevice& device, pci::PciId const&) { return attach(device); }
+void pci_remove(pci::PciDevice&) { detach(); }
+
+// Any vendor, any device: what makes an adapter ours is its class, VGA-compatible.
 constexpr pci::PciId vga_ids[] = {
     { .vendor = pci::ANY_ID, .device = pci::ANY_ID, .class_code = hw::PCI_CLASS_VGA,
       .class_mask = pci::CLASS_MASK_BASE_SUB },
 };
-constexpr pci::PciDriver vgacon_driver { .name = "vgacon", .ids = vga_ids, .probe = probe, .remove = remove };
+constexpr pci::PciDriver vgacon_driver { .name = "vgacon", .ids = vga_ids, .probe = pci_probe, .remove = pci_remove };
 KERNEL_PCI_DRIVER(vgacon_driver)
+
+ErrorOr<void> platform_probe(platform::PlatformDevice& device) { return attach(device); }
+void platform_remove(platform::PlatformDevice&) { detach(); }
+
+constexpr platform::PlatformDriver vgacon_legacy_driver { .name = "vgacon", .match = "vga", .probe = platform_probe,
+                                                          .remove = platform_remove };
+KERNEL_PLATFORM_DRIVER(vgacon_legacy_driver)
 
 }
 

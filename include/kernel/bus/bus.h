@@ -1,5 +1,5 @@
 #pragma once
-// The buses (ARCHITECTURE.md section 5): PCI (include/kernel/bus/pci.h) and the platform bus
+// The buses (docs/architecture.md, "The device model"): PCI (include/kernel/bus/pci.h) and the platform bus
 // for fixed legacy devices (include/kernel/bus/platform.h). Both follow one probe discipline:
 //   * the bus matches a device against the drivers' tables and calls probe() only on a match;
 //   * every resource a driver takes (ports, MMIO, IRQ line, DMA memory) is an RAII handle held

@@ -1,5 +1,5 @@
 #pragma once
-// The PCI bus (ARCHITECTURE.md section 5, STYLE.md rule 7): enumeration of every
+// The PCI bus (docs/architecture.md, "The device model"): enumeration of every
 // bus/device/function through one ConfigAccess (ECAM or ports), BAR sizing, capabilities,
 // command-register control, and ID-table matching with probe()/remove(). A driver:
 //

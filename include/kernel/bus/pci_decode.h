@@ -73,7 +73,7 @@ struct CapabilityList {
 CapabilityList read_capabilities(ConfigAccess& config, Address address, u8 header_type);
 char const* capability_name(u8 id);   // "PM", "MSI", "PCIe", "MSI-X", ... or "?"
 
-// --- Driver ID tables (STYLE.md rule 7: the bus does the matching) ----------------------------
+// --- Driver ID tables (docs/writing-a-driver.md, "The bus": the bus does the matching) ----------------------------
 
 inline constexpr u16 ANY_ID = 0xFFFF;
 

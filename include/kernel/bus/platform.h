@@ -1,5 +1,5 @@
 #pragma once
-// The platform bus: fixed legacy devices that no bus enumerates (ARCHITECTURE.md section 5).
+// The platform bus: fixed legacy devices that no bus enumerates (docs/architecture.md, "Buses").
 // bus::init() registers the ones that are present, each with named resources:
 //
 //   device            instances   resources                              present when
@@ -11,8 +11,11 @@
 //                                 x1, "irq" 14/15                        channel in compatibility mode,
 //                                                                        or (no PCI IDE) the status
 //                                                                        port does not float (0xFF)
+//   vga.0             0           "crtc" 0x3D4 x2                        no PCI function is VGA-
+//                                                                        compatible, and the CRTC
+//                                                                        index keeps what was written
 //
-// Drivers match by device name ("serial8250", "i8042", "ata_legacy") with the same probe
+// Drivers match by device name ("serial8250", "i8042", "ata_legacy", "vga") with the same probe
 // discipline as PCI (bus.h): resources are RAII handles in the driver state, a failed probe
 // unwinds by itself.
 //

@@ -27,6 +27,8 @@
 #include <kstd/string.h>
 #include <kstd/types.h>
 
+namespace sched { class WaitQueue; }
+
 namespace dev {
 
 // Every entry runs in thread context and may sleep, except poll (see there). The core has checked
@@ -89,6 +91,10 @@ public:
     // re-check their condition. Call it when data arrives or room frees up.
     // Context: any (top halves included). Locking: none.
     void wake_waiters() const;
+
+    // The device's wait queue, for class cores that sleep on it themselves (the TTY) rather
+    // than through wait_until. The handle must not be empty. Context: any.
+    sched::WaitQueue& waiters() const;
 
     CharDevice* device() const { return m_device; }
     DeviceNumber number() const;

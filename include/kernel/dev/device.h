@@ -1,5 +1,5 @@
 #pragma once
-// The device every bus hands to a driver (ARCHITECTURE.md section 5). A bus-specific device
+// The device every bus hands to a driver (docs/architecture.md, "The device model"). A bus-specific device
 // (PciDevice, PlatformDevice) derives from it; the I/O manager records resources by its name and
 // the DMA API reads its DMA constraints from it.
 #include <kstd/intrusive_list.h>

@@ -31,6 +31,14 @@ struct NodeStats {
     u64 errors;          // calls the driver failed (EAGAIN and ETIMEDOUT not counted)
 };
 
+// A dev::poll() call waiting on a node besides its own wait queue (kernel/dev/poll.cpp): the
+// node's wake-ups are passed on to `queue`. It lives on the polling thread's stack for the
+// length of one poll.
+struct PollHook {
+    sched::WaitQueue* queue { nullptr };
+    IntrusiveListNode link;
+};
+
 class Node : public RefCounted {
 public:
     char const* name() const { return m_name; }
@@ -44,8 +52,12 @@ public:
     u32 open_count() const { return __atomic_load_n(&m_open_count, __ATOMIC_RELAXED); }
     NodeStats stats() const;
 
-    // Wakes threads sleeping in chardev::wait_until / File::wait on this node. Context: any.
-    void wake_waiters() { m_waiters.wake_all(); }
+    // Wakes threads sleeping in chardev::wait_until / File::wait on this node, and every
+    // dev::poll() that includes it. Context: any.
+    void wake_waiters();
+    // dev::poll() registers here while it sleeps. Context: any (interrupts off inside).
+    void add_poll_hook(PollHook& hook);
+    void remove_poll_hook(PollHook& hook);
 
     // --- Used by the device core (kernel/dev), not by drivers ----------------------------------
 
@@ -81,6 +93,7 @@ private:
 
     Gate m_gate;
     sched::WaitQueue m_waiters;
+    IntrusiveList<PollHook, &PollHook::link> m_poll_hooks;   // Guarded by disabling interrupts
     sched::Mutex m_files_lock { "dev-files" };
     IntrusiveList<File, &File::m_open_link> m_open_files;   // Guarded by m_files_lock
     u32 m_open_count { 0 };                                 // Guarded by m_files_lock

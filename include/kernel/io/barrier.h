@@ -1,5 +1,5 @@
 #pragma once
-// Named memory barriers for device I/O (STYLE.md rule 11), x86_64 semantics.
+// Named memory barriers for device I/O (docs/style.md, "Device memory"), x86_64 semantics.
 //
 // What x86 reorders (SDM vol. 3, 8.2.2 and 11.3): for write-back and uncached memory the CPU
 // keeps loads in order, keeps stores in order, and never moves a store above an earlier load.
@@ -23,18 +23,20 @@
 //
 // MmioWindow accessors already include the compiler barrier of readl/writel (io.h), so a
 // descriptor write followed by an MMIO doorbell write needs no extra barrier with a UC window.
-// Context: any. Locking: none.
+// The fences are arch functions (include/arch/barrier.h, which has host versions for the unit
+// tests). Context: any. Locking: none.
+#include <arch/barrier.h>
 
 namespace io {
 
 // Stops the compiler from moving memory accesses across this point; emits no instruction.
-inline void barrier() { asm volatile("" ::: "memory"); }
+inline void barrier() { __atomic_signal_fence(__ATOMIC_SEQ_CST); }
 
 inline void dma_wmb() { barrier(); }
 inline void dma_rmb() { barrier(); }
 
-inline void wmb() { asm volatile("sfence" ::: "memory"); }
-inline void rmb() { asm volatile("lfence" ::: "memory"); }
-inline void mb() { asm volatile("mfence" ::: "memory"); }
+inline void wmb() { arch::store_fence(); }
+inline void rmb() { arch::load_fence(); }
+inline void mb() { arch::full_fence(); }
 
 }

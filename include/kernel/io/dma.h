@@ -1,5 +1,5 @@
 #pragma once
-// The DMA API (ARCHITECTURE.md section 5, STYLE.md rule 11): the only way a driver gives a
+// The DMA API (docs/architecture.md, "The device model"): the only way a driver gives a
 // device memory to read or write. Written for Conduit; Linux's dma-mapping/swiotlb split
 // (coherent vs streaming, transparent bounce) is the model.
 //

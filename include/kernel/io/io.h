@@ -1,5 +1,5 @@
 #pragma once
-// The I/O manager (ARCHITECTURE.md section 5, STYLE.md rules 4-5): the kernel owns who may touch
+// The I/O manager (docs/architecture.md, "The device model"; docs/style.md, "Hardware access"): the kernel owns who may touch
 // which hardware. A driver reserves a port range or an MMIO range (exclusive unless sharing is
 // asked for; a conflict is EBUSY), gets an owning RAII handle, and from it a typed register
 // window. Drivers never compute raw addresses or execute port instructions themselves.

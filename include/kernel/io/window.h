@@ -1,5 +1,5 @@
 #pragma once
-// Typed register windows (STYLE.md rule 4, sketch 1): what a driver gets from the I/O manager
+// Typed register windows (docs/style.md, "Hardware access"): what a driver gets from the I/O manager
 // (io.h) instead of raw port numbers or addresses. A register is a Reg<T, offset> descriptor;
 // T is an integer or an `enum class` bit set, so writing one register's bits into another is a
 // compile error.
@@ -26,7 +26,7 @@ template<> struct UnsignedOf<4> { using Type = u32; };
 template<> struct UnsignedOf<8> { using Type = u64; };
 }
 
-// A register: its value type and its offset in a window (STYLE.md sketch 1). The value type may
+// A register: its value type and its offset in a window (docs/style.md, "Hardware access"). The value type may
 // be an integer or an `enum class` bit set of 1, 2 or 4 bytes (8 too for MMIO).
 template<typename T, u32 Offset>
 struct Reg {
@@ -35,7 +35,7 @@ struct Reg {
 };
 
 // Port I/O window over [base, base + length). Accessors check the offset fits (a bug, so VERIFY).
-// The port instructions themselves live in arch/x86_64/port_io.cpp (STYLE.md rule 1). Port
+// The port instructions themselves live in arch/x86_64/port_io.cpp (docs/style.md, "Rules the build enforces"). Port
 // accesses are strongly ordered on x86 (`in`/`out` wait for earlier stores), so no barrier is
 // needed around them; they carry a compiler barrier so normal-memory accesses stay in place.
 // Context: any. Locking: none (the owner serializes its own register sequences).

@@ -83,7 +83,7 @@ void dispatch(IrqLine line);
 // Called by the arch dispatcher for the LAPIC spurious vector.
 void note_spurious_apic();
 
-// Context checks (ARCHITECTURE.md section 3): sleeping where it is forbidden is a named panic.
+// Context checks (docs/architecture.md, "Interrupts and deferred work"): sleeping where it is forbidden is a named panic.
 bool in_irq();        // inside a top half
 bool in_softirq();    // inside a tasklet
 bool in_atomic();     // either, or with interrupts disabled

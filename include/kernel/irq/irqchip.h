@@ -1,5 +1,5 @@
 #pragma once
-// The interrupt controller behind one interface (ARCHITECTURE.md section 3): the 8259 PIC pair or
+// The interrupt controller behind one interface (docs/architecture.md, "Interrupts and deferred work"): the 8259 PIC pair or
 // the LAPIC + IOAPIC found through the ACPI MADT. `irqchip=pic|apic` picks one at boot; the IRQ
 // core (kernel/irq) only ever talks to this interface, so drivers and tests work with both.
 //

@@ -1,5 +1,5 @@
 #pragma once
-// Tasklets: the softirq-style bottom half (ARCHITECTURE.md section 3).
+// Tasklets: the softirq-style bottom half (docs/architecture.md, "Interrupts and deferred work").
 //
 // A top half calls schedule(); the tasklet then runs on the way out of the interrupt, with
 // interrupts enabled, before the interrupted thread resumes. Context inside the function:

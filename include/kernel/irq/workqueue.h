@@ -1,5 +1,5 @@
 #pragma once
-// Workqueues: bottom halves in process context (ARCHITECTURE.md section 3). A work item runs in
+// Workqueues: bottom halves in process context (docs/architecture.md, "Interrupts and deferred work"). A work item runs in
 // the workqueue's kernel thread, so it may sleep (PIO copies, anything that may block or fault).
 #include <kstd/intrusive_list.h>
 #include <kstd/error.h>

@@ -16,7 +16,7 @@ namespace mm {
 
 // `align` must be a power of two; anything below 16 means 16. The memory is not zeroed.
 // nullptr when out of memory or for a bad alignment. Context: thread or boot
-// (allowed with interrupts off, but top halves must not allocate: STYLE.md rule 8).
+// (allowed with interrupts off, but top halves must not allocate: docs/style.md, "Interrupts, bottom halves and waiting").
 // Locking: interrupts off inside.
 [[nodiscard]] void* kmalloc(usize size, usize align = 16);
 void kfree(void* ptr);

@@ -59,6 +59,9 @@ void set_priority(Thread* thread, int priority);   // may preempt the caller
 char const* name(Thread const* thread);
 u32 id(Thread const* thread);
 ThreadState state(Thread const* thread);
+// How many times `thread` has been switched to: each wake-up of a sleeping thread is one, so a
+// thread that sleeps until its event costs no switches while the event does not come.
+u64 switch_count(Thread const* thread);
 
 // Sleeps for at least `ns` nanoseconds / until the monotonic clock reaches `deadline_ns`.
 // Wake-up happens on the first tick (or idle pass) at or after the deadline.
@@ -112,9 +115,9 @@ void* user_context(Thread const* thread);
 // ring 3); 0 for the boot thread, which has no stack of its own. Context: any.
 u64 kernel_stack_top(Thread const* thread);
 
-// Asks `thread` to stop waiting: an interruptible wait it is in (WaitQueue::
-// wait_event_interruptible_until, which every device wait uses) ends at once with EINTR, and so
-// does every later one, until clear_interrupt(). Other waits (mutexes, plain sleeps) are not
+// Asks `thread` to stop waiting: a WaitQueue::wait_event_until it sleeps in (every device wait,
+// dev::poll, a TTY read, a process waiting for a child) ends at once with EINTR, and so does
+// every later one, until clear_interrupt(). Mutexes, semaphores and plain sleeps are not
 // affected. The process layer uses it to end a killed process that sleeps in a system call.
 // Context: any.
 void interrupt(Thread* thread);

@@ -1,5 +1,5 @@
 #pragma once
-// Privileged CPU instructions. Only arch/x86_64 includes this header (STYLE.md rule 1):
+// Privileged CPU instructions. Only arch/x86_64 includes this header (docs/style.md, "Rules the build enforces"):
 // everything else reaches the hardware through kernel interfaces.
 #include <kstd/types.h>
 

@@ -1,6 +1,6 @@
 // The C memory primitives GCC requires from a freestanding environment (memcpy, memmove,
-// memset, memcmp), plus strlen. Kernel only: host tests link libc's, so tests/unit/unit.mk
-// leaves this file out.
+// memset, memcmp), plus strlen. Kernel only (host tests link libc's). They live in arch/
+// because the copies are x86 string instructions.
 //
 // Copies and fills use `rep movsb` / `rep stosb`. On CPUs with ERMSB (Ivy Bridge and later,
 // and QEMU's TCG) they are fast for every size, and, more importantly here, written as inline

@@ -182,12 +182,24 @@ void LineDiscipline::push_echo(u8 byte)
 
 usize LineDiscipline::take_echo(Span<u8> out)
 {
+    usize const count = peek_echo(out);
+    consume_echo(count);
+    return count;
+}
+
+usize LineDiscipline::peek_echo(Span<u8> out) const
+{
     usize const count = kstd::min(out.size(), m_echo_length);
     for (usize i = 0; i < count; ++i)
         out[i] = m_echo[(m_echo_start + i) % ECHO_CAPACITY];
+    return count;
+}
+
+void LineDiscipline::consume_echo(usize count)
+{
+    count = kstd::min(count, m_echo_length);
     m_echo_start = (m_echo_start + count) % ECHO_CAPACITY;
     m_echo_length -= count;
-    return count;
 }
 
 LineDiscipline::Processed LineDiscipline::process_output(Span<u8 const> in, Span<u8> out)
@@ -217,6 +229,13 @@ usize LineDiscipline::room() const
     if (m_termios.canonical && m_line_count == MAX_LINES)
         return 0;
     return BUFFER_CAPACITY - m_used;
+}
+
+bool LineDiscipline::accepting() const
+{
+    if (!m_termios.canonical)
+        return m_used < BUFFER_CAPACITY;
+    return m_line_count < MAX_LINES && BUFFER_CAPACITY - m_cooked >= LINE_CAPACITY + 2;
 }
 
 bool LineDiscipline::readable() const { return m_termios.canonical ? m_line_count > 0 : m_cooked > 0; }

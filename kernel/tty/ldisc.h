@@ -1,8 +1,9 @@
 #pragma once
 // The line discipline: the part of a TTY that edits input and decides what a reader gets.
 // A pure state machine, portable and host-tested (tests/unit/tty_ldisc_test.cpp): bytes go in
-// with receive(), echo comes out of take_echo(), readers take data with read(). No locks, no
-// sleeping, no hardware: the TTY (tty.cpp) serialises calls and moves the bytes.
+// with receive() (the TTY's bottom half, while accepting()), echo comes out of peek_echo() and
+// consume_echo() (or take_echo()), readers take data with read(). No locks, no sleeping, no
+// hardware: the TTY (kernel/tty) serialises calls and moves the bytes.
 //
 // One buffer holds, in order, the cooked bytes a reader may take (whole lines in canonical mode,
 // everything in raw mode) and, in canonical mode, the line still being edited:
@@ -15,7 +16,7 @@
 //
 // Echo and output share one column counter (for erasing tabs) and the same output processing:
 // with ONLCR an echoed or written '\n' goes out as "\r\n".
-#include <drivers/tty.h>
+#include <kernel/tty/termios.h>
 #include <kstd/optional.h>
 #include <kstd/span.h>
 #include <kstd/types.h>
@@ -47,6 +48,12 @@ public:
     void receive(u8 byte);
     // How many more bytes receive() can store without dropping any.
     usize room() const;
+    // Whether the TTY should give receive() more bytes, or throttle its port: false when readers
+    // have fallen behind (raw: the buffer is full; canonical: MAX_LINES lines wait, or the lines
+    // waiting leave no room for a whole edit line). A long edit line never stops input: the
+    // newline that ends it must still get in, so characters past LINE_CAPACITY are dropped and
+    // counted instead.
+    bool accepting() const;
 
     // Whether read() would return something now.
     bool readable() const;
@@ -58,6 +65,10 @@ public:
     // Moves up to out.size() echo bytes (already output-processed) into `out`; returns how many.
     usize take_echo(Span<u8> out);
     bool has_echo() const { return m_echo_length > 0; }
+    // The same in two steps, for a sender that may take fewer bytes than it was offered:
+    // copies up to out.size() echo bytes without removing them; then removes `count`.
+    usize peek_echo(Span<u8> out) const;
+    void consume_echo(usize count);
 
     // Output processing for bytes a program writes (ONLCR), with column tracking. Consumes
     // input while the result fits into `out` (a "\r\n" pair is never split).
