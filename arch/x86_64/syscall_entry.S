@@ -12,10 +12,8 @@
  * So SYSRET is taken only when the saved RIP is below the user limit; otherwise (an exec that
  * set another RIP is fine either way) IRETQ. The first entry to user mode uses IRETQ too. */
 
-#define FRAME_SIZE   (22 * 8)     /* sizeof(arch::InterruptFrame) */
-#define FRAME_RIP    (17 * 8)
-#define FRAME_RFLAGS (19 * 8)
-#define FRAME_RSP    (20 * 8)
+#include <arch/interrupt_frame.inc>
+
 #define USER_DATA_SELECTOR (0x18 | 3)
 #define USER_CODE_SELECTOR (0x20 | 3)
 #define USER_LIMIT_HIGH 0x00008000     /* USER_LIMIT >> 32 */
@@ -31,41 +29,6 @@ syscall_user_rsp:              /* the user RSP, for the moment between entry and
 
     .section .text
 
-.macro PUSH_GENERAL_REGISTERS
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
-.endm
-
-.macro POP_GENERAL_REGISTERS
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
-.endm
 
     .globl syscall_entry
     .type syscall_entry, @function

@@ -47,28 +47,41 @@ ErrorOr<dev::OpenFlags> open_flags(u64 flags)
 
 }
 
+// Moves up to `count` bytes in chunks through a kernel buffer: step(buffer, done) moves one
+// chunk (device and user memory, in whichever order) and returns how many bytes it moved. A
+// short chunk ends the call (a TTY line, the end of a device); an error after some bytes ends it
+// with those bytes, as POSIX asks (the error comes back on the next call).
+template<typename Step>
+Result transfer(Arguments const& args, usize count, Step&& step)
+{
+    u8 small[SMALL_TRANSFER];
+    usize done = 0;
+    while (done < count) {
+        Bytes buffer = chunk_buffer(args.process, small, count - done);
+        Bytes chunk = buffer.first(kstd::min(buffer.size(), count - done));
+        auto moved = step(chunk, done);
+        if (moved.is_error()) {
+            if (done > 0)
+                break;
+            return moved.release_error();
+        }
+        done += moved.value();
+        if (moved.value() < chunk.size())
+            break;
+    }
+    return done;
+}
+
 Result sys_read(Arguments const& args)
 {
     auto file = TRY(file_of(args, args.a0));
     usize count = transfer_size(args.a2);
     TRY(check_user_buffer(args.a1, count, Access::Write));
-    u8 small[SMALL_TRANSFER];
-    usize done = 0;
-    while (done < count) {
-        Bytes buffer = chunk_buffer(args.process, small, count - done);
-        usize want = kstd::min(buffer.size(), count - done);
-        auto got = file->file().read(buffer.first(want));
-        if (got.is_error()) {
-            if (done > 0)
-                break;   // report what arrived; the error comes back on the next call
-            return got.release_error();
-        }
-        TRY(copy_to_user(args.a1 + done, buffer.data(), got.value()));
-        done += got.value();
-        if (got.value() < want)
-            break;   // a short read: no more for now (a TTY line, the end of a device)
-    }
-    return done;
+    return transfer(args, count, [&](Bytes chunk, usize done) -> ErrorOr<usize> {
+        usize got = TRY(file->file().read(chunk));
+        TRY(copy_to_user(args.a1 + done, chunk.data(), got));
+        return got;
+    });
 }
 
 Result sys_write(Arguments const& args)
@@ -76,23 +89,10 @@ Result sys_write(Arguments const& args)
     auto file = TRY(file_of(args, args.a0));
     usize count = transfer_size(args.a2);
     TRY(check_user_buffer(args.a1, count, Access::Read));
-    u8 small[SMALL_TRANSFER];
-    usize done = 0;
-    while (done < count) {
-        Bytes buffer = chunk_buffer(args.process, small, count - done);
-        usize want = kstd::min(buffer.size(), count - done);
-        TRY(copy_from_user(buffer.data(), args.a1 + done, want));
-        auto put = file->file().write(ReadonlyBytes(buffer.data(), want));
-        if (put.is_error()) {
-            if (done > 0)
-                break;
-            return put.release_error();
-        }
-        done += put.value();
-        if (put.value() < want)
-            break;
-    }
-    return done;
+    return transfer(args, count, [&](Bytes chunk, usize done) -> ErrorOr<usize> {
+        TRY(copy_from_user(chunk.data(), args.a1 + done, chunk.size()));
+        return file->file().write(chunk);
+    });
 }
 
 Result sys_open(Arguments const& args)
