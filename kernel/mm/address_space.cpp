@@ -37,7 +37,7 @@ u64 free_tree(u64 table_phys, int level)
             ++freed;
         }
     }
-    free_table(table_phys);
+    free_user_table(table_phys);
     return freed;
 }
 
@@ -45,14 +45,14 @@ u64 free_tree(u64 table_phys, int level)
 
 ErrorOr<OwnPtr<AddressSpace>> AddressSpace::create()
 {
-    u64 root = TRY(alloc_page_table());
+    u64 root = TRY(alloc_user_root());
     u64 const* kernel = table_at(kernel_page_table_root());
     u64* pml4 = table_at(root);
     for (usize i = KERNEL_HALF_FIRST_SLOT; i < ENTRIES; ++i)
         pml4[i] = kernel[i];
     auto* space = new (kstd::nothrow) AddressSpace(root);
     if (!space) {
-        free_table(root);
+        free_user_table(root);
         return Error::from_errno(ENOMEM);
     }
     return OwnPtr<AddressSpace>(space);
@@ -68,7 +68,7 @@ AddressSpace::~AddressSpace()
             freed += free_tree(pml4[i] & PTE_ADDRESS_MASK, 3);
     }
     VERIFY(freed == m_owned_frames);
-    free_table(m_root);
+    free_user_table(m_root);
 }
 
 bool AddressSpace::is_user_range(u64 virt, u64 size)

@@ -81,9 +81,10 @@ void build_kernel_space(MemoryRegion const* map, usize count);
 // The raw 4 KiB leaf entry for virt; ENOENT when unmapped or mapped by a large page.
 [[nodiscard]] ErrorOr<u64> leaf_entry_in(u64 root, u64 virt);
 [[nodiscard]] ErrorOr<CachePolicy> cache_policy_in(u64 root, u64 virt);
-// A zeroed page-table frame (counted in paging_stats) and its release.
-[[nodiscard]] ErrorOr<u64> alloc_page_table();
-void free_table(u64 phys);
+// A zeroed PML4 for a user address space, and the release of any table of one (both counted
+// in paging_stats as user tables).
+[[nodiscard]] ErrorOr<u64> alloc_user_root();
+void free_user_table(u64 phys);
 // The root CR3 points at now.
 u64 arch_current_root();
 

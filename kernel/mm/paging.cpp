@@ -24,6 +24,7 @@ constexpr u64 LEVEL_SIZE[5] = { 0, PAGE_SIZE, LARGE_PAGE_SIZE, GiB, 512 * GiB };
 
 constinit u64 g_root = 0;             // physical address of the kernel PML4
 constinit u64 g_table_frames = 0;
+constinit u64 g_user_table_frames = 0;   // of g_table_frames: under user roots (address_space.cpp)
 constinit u64 g_direct_map_bytes = 0;
 constinit bool g_tables_below_4g = true;   // until the kernel direct map is live
 
@@ -97,6 +98,8 @@ ErrorOr<u64*> entry_for(u64 root, u64 virt, int level, PageFlags flags)
             // Upper levels allow everything; the leaf decides (SDM 4.6: the strictest wins).
             entry = TRY(alloc_table()) | PTE_PRESENT | PTE_WRITABLE
                 | (has(flags, PageFlags::User) ? PTE_USER : 0);
+            if (root != g_root)
+                ++g_user_table_frames;
         } else if (entry & PTE_LARGE) {
             return Error::from_errno(EEXIST);
         } else if (has(flags, PageFlags::User)) {
@@ -320,7 +323,7 @@ ErrorOr<CachePolicy> detail::cache_policy_in(u64 root, u64 virt)
 
 PagingStats paging_stats()
 {
-    PagingStats stats { g_table_frames, g_direct_map_bytes, 0, 0 };
+    PagingStats stats { g_table_frames, g_user_table_frames, g_direct_map_bytes, 0, 0 };
     mmio_usage(stats.mmio_mappings, stats.mmio_bytes);
     return stats;
 }
@@ -375,13 +378,19 @@ ErrorOr<u64> detail::leaf_entry_in(u64 root, u64 virt)
 
 u64 detail::arch_current_root() { return arch::current_page_table_root(); }
 
-void detail::free_table(u64 phys)
+void detail::free_user_table(u64 phys)
 {
     free_frame(phys);
     --g_table_frames;
+    --g_user_table_frames;
 }
 
-ErrorOr<u64> detail::alloc_page_table() { return alloc_table(); }
+ErrorOr<u64> detail::alloc_user_root()
+{
+    u64 root = TRY(alloc_table());
+    ++g_user_table_frames;
+    return root;
+}
 
 ErrorOr<u64> detail::create_root() { return alloc_table(); }
 void detail::set_root(u64 pml4_phys) { g_root = pml4_phys; }
