@@ -106,7 +106,7 @@ MONITOR_COMMAND(ps, "ps", "list user processes")
     kprint("  PID  PPID NAME             STATE   MEMORY  FILES PORTS MAPS\n");
     for (usize i = 0; i < count && i < proc::MAX_PROCESSES; ++i) {
         auto const& p = infos[i];
-        kprint("%5d %5d %-16s %-7s %4lu KiB %5u %5u %4u\n", p.pid, p.parent, p.name, p.zombie ? "zombie" : "running",
+        kprint("%5d %5d %-16s %-7s %4lu KiB %5u %5u %4u\n", p.pid, p.parent, p.name, p.zombie ? "zombie" : p.asleep ? "asleep" : "running",
                p.memory_frames * 4, p.open_files, p.ports_granted, p.device_mappings);
     }
     if (count == 0)

@@ -269,6 +269,15 @@ ErrorOr<void> kill(Pid pid)
     return {};
 }
 
+namespace {
+
+bool is_waiting(sched::ThreadState state)
+{
+    return state == sched::ThreadState::Blocked || state == sched::ThreadState::Sleeping;
+}
+
+}
+
 usize list(Span<ProcessInfo> out)
 {
     InterruptsDisabled guard;
@@ -280,6 +289,7 @@ usize list(Span<ProcessInfo> out)
             info.parent = process.parent ? process.parent->pid : 0;
             kstd::copy_string(info.name, sizeof(info.name), StringView(process.name));
             info.zombie = process.state == ProcessState::Zombie;
+            info.asleep = !info.zombie && process.thread && is_waiting(sched::state(process.thread));
             info.status = process.status;
             info.memory_frames = process.space ? process.space->owned_frames() : 0;
             info.open_files = process.files.open_count();

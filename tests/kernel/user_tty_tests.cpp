@@ -42,6 +42,7 @@ KTEST(user_shell_on_tty0, CORE_SUITE)
 {
     char const* argv[] = { "sh" };
     proc::Pid pid = TRY(user_test::start(argv, "tty0"));
+    TRY(user_test::wait_until_asleep(pid));   // its prompt is on the screen: keys may come
     diag_print("@@CONDUIT ready name=user_shell_on_tty0 nonce=%s\n", ktest::nonce());
     auto run = TRY(user_test::finish(pid));
     // The grader's keyboard peer finishes its last step ("exit 5\n") only after the key's hold

@@ -58,6 +58,7 @@ struct ProcessInfo {
     Pid parent;            // 0: the kernel
     char name[NAME_SIZE];
     bool zombie;
+    bool asleep;           // in a system call, waiting (a device, a child, a deadline)
     int status;            // wait status, once a zombie
     u64 memory_frames;     // frames of its own memory (program, stack)
     u32 open_files;

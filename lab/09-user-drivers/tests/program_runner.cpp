@@ -4,7 +4,10 @@
 #include <kernel/dev/chardev.h>
 #include <kernel/dev/devfs.h>
 #include <kernel/sched/sync.h>
+#include <kernel/sched/thread.h>
+#include <kernel/tty/termios.h>
 #include <kernel/test.h>
+#include <kernel/time/clock.h>
 #include <uapi/process.h>
 #include <kstd/format.h>
 #include <kstd/string.h>
@@ -49,6 +52,25 @@ ErrorOr<void> ensure_device()
     return {};
 }
 
+// The TTY the last program ran on ("" for the capture device).
+char g_tty_path[32];
+
+// A program's last lines may still sit in its TTY's output queue when it ends (closing a TTY
+// does not wait for it), and a test that ends then would power the machine off under them:
+// wait until the queue is empty, then a little longer for the UART's 16-byte FIFO (under 2 ms
+// at 115200 baud), so the host sees everything the program wrote.
+void drain_tty()
+{
+    if (!g_tty_path[0])
+        return;
+    auto file = devfs::open(StringView(g_tty_path), dev::OpenFlags::Write);
+    if (file.is_error())
+        return;
+    file.value()->set_timeout_ns(2'000'000'000);   // output stopped (^S): do not wait forever
+    (void)file.value()->ioctl(tty::TCDRAIN);
+    sched::sleep_for(10'000'000);
+}
+
 }
 
 ErrorOr<proc::Pid> start(Span<char const* const> argv, char const* tty)
@@ -60,10 +82,10 @@ ErrorOr<proc::Pid> start(Span<char const* const> argv, char const* tty)
     }
     proc::SpawnOptions options;
     options.argv = argv;
+    g_tty_path[0] = '\0';
     if (tty) {
-        char path[32];
-        kstd::snprintf(path, sizeof(path), "/dev/%s", tty);
-        options.files[0] = TRY(devfs::open(StringView(path), dev::OpenFlags::ReadWrite));
+        kstd::snprintf(g_tty_path, sizeof(g_tty_path), "/dev/%s", tty);
+        options.files[0] = TRY(devfs::open(StringView(g_tty_path), dev::OpenFlags::ReadWrite));
         options.stdio[0] = options.stdio[1] = options.stdio[2] = 0;
     } else {
         options.files[0] = TRY(devfs::open(StringView("/dev/usertest0"), dev::OpenFlags::Read));
@@ -84,6 +106,7 @@ ErrorOr<Run> finish(proc::Pid pid, u64 timeout_ns)
         (void)proc::wait(pid, timeout_ns);
         return status.release_error();
     }
+    drain_tty();
     return Run { pid, TRY(kstd::move(status)), output() };
 }
 
@@ -91,6 +114,25 @@ ErrorOr<Run> run(Span<char const* const> argv, char const* tty, u64 timeout_ns)
 {
     proc::Pid pid = TRY(start(argv, tty));
     return finish(pid, timeout_ns);
+}
+
+ErrorOr<void> wait_until_asleep(proc::Pid pid, u64 timeout_ns)
+{
+    // Asleep at two looks 5 ms apart: a moment's wait for a lock on the way is not a read.
+    u64 const deadline = sched::deadline_after(timeout_ns);
+    for (int asleep_looks = 0;;) {
+        proc::ProcessInfo infos[proc::MAX_PROCESSES];
+        usize count = kstd::min(proc::list(infos), proc::MAX_PROCESSES);
+        bool asleep = false;
+        for (usize i = 0; i < count; ++i)
+            asleep |= infos[i].pid == pid && infos[i].asleep;
+        asleep_looks = asleep ? asleep_looks + 1 : 0;
+        if (asleep_looks == 2)
+            return {};
+        if (time::now_ns() >= deadline)
+            return Error::from_errno(ETIMEDOUT);
+        sched::sleep_for(5'000'000);
+    }
 }
 
 StringView output()

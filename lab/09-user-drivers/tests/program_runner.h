@@ -28,6 +28,10 @@ ErrorOr<Run> run(Span<char const* const> argv, char const* tty = nullptr, u64 ti
 ErrorOr<proc::Pid> start(Span<char const* const> argv, char const* tty = nullptr);
 ErrorOr<Run> finish(proc::Pid pid, u64 timeout_ns = DEFAULT_TIMEOUT_NS);
 
+// Waits until the program sleeps in a system call (e.g. a shell waiting for its first line,
+// its prompt printed), so that a test types only when someone reads. ETIMEDOUT. Context: thread.
+ErrorOr<void> wait_until_asleep(proc::Pid pid, u64 timeout_ns = DEFAULT_TIMEOUT_NS);
+
 // What the captured output holds now (for a program that is still running).
 StringView output();
 
