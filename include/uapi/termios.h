@@ -1,6 +1,6 @@
 #pragma once
 // The TTY settings at the system-call interface (TCGETS/TCSETS). The layout is the kernel
-// TTY layer's tty::Termios (include/drivers/tty.h); kernel/syscall checks at compile time that
+// TTY layer's tty::Termios (include/kernel/tty/termios.h); kernel/syscall checks at compile time that
 // the two agree.
 #include <kstd/types.h>
 
