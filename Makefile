@@ -46,15 +46,18 @@ KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--no-undefined -Wl,-z,max-page-s
 
 # --- kernel sources: every .cpp/.S below these folders is part of the one kernel image -----
 KERNEL_DIRS := $(ARCH_DIR) kernel drivers lab tests/kernel
+# (lab/*/user/ holds a lab's user programs: those are built by user/user.mk, not into the kernel.)
 KERNEL_SOURCES := $(shell find $(KERNEL_DIRS) \( -name '*.cpp' -o -name '*.S' \) \
-    -not -path 'lab/grader/*' -not -path 'tests/unit/*' -not -path 'lab/*/tests/host/*' 2>/dev/null | LC_ALL=C sort)
+    -not -path 'lab/grader/*' -not -path 'tests/unit/*' -not -path 'lab/*/tests/host/*' \
+    -not -path 'lab/*/user/*' 2>/dev/null | LC_ALL=C sort)
 KERNEL_OBJECTS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SOURCES))
 
 KERNEL_ELF := $(BUILD)/kernel.elf
 KERNEL_ISO := $(BUILD)/conduit.iso
 
-.PHONY: all deps kernel iso run check grade unit-tests grader-tests symbols-check rules-check \
-    qemu-gdb gdb bench-boot bench-uart bench-net bench-ata bench-block handout handout-check grade-submissions autograder clean
+.PHONY: all deps kernel iso run shell check grade unit-tests grader-tests symbols-check rules-check \
+    qemu-gdb gdb bench-boot bench-uart bench-net bench-ata bench-block bench-user handout handout-check \
+    grade-submissions autograder clean
 
 all: deps $(KERNEL_ISO)
 
@@ -79,12 +82,16 @@ $(KERNEL_ELF): $(KERNEL_OBJECTS) $(ARCH_DIR)/linker.ld
 	@$(CXX) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJECTS) -lgcc
 	@bash tools/check_symbols.sh $(KERNEL_OBJECTS)
 
+include user/user.mk
+
 # The ISO carries the kernel without DWARF (GRUB loads every non-allocated section, and the
-# debug info would only slow boots); gdb reads the full build/kernel.elf.
-$(KERNEL_ISO): $(KERNEL_ELF) grub.cfg | deps
+# debug info would only slow boots); gdb reads the full build/kernel.elf. The user programs
+# travel as the initial RAM disk (user/user.mk).
+$(KERNEL_ISO): $(KERNEL_ELF) $(USER_INITRD) grub.cfg | deps
 	@echo "  ISO     $@"
 	@mkdir -p $(BUILD)/iso/boot/grub
 	@objcopy --strip-debug $(KERNEL_ELF) $(BUILD)/iso/boot/kernel.elf
+	@cp $(USER_INITRD) $(BUILD)/iso/boot/initrd.tar
 	@cp grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
 	@grub-mkrescue -o $@ $(BUILD)/iso >$(BUILD)/grub-mkrescue.log 2>&1 \
 	    || { cat $(BUILD)/grub-mkrescue.log; exit 1; }
@@ -113,11 +120,21 @@ $(RUN_DISK): tools/make_run_disk.sh | deps
 	@mkdir -p $(@D)
 	@sh tools/make_run_disk.sh $@
 
+# COM2=BACKEND gives the machine a second serial port (a QEMU chardev: null, tcp:...): lab 9's
+# user-mode driver works on it.
+COM2 ?=
+SERIAL_COM2 = $(if $(strip $(COM2)),-serial $(COM2))
+
 run: all $(RUN_DISK)
 	@echo "Booting Conduit (Ctrl-A X quits QEMU; type 'help' at the conduit> prompt)"
-	@$(QEMU) $(QEMU_COMMON) -display none -serial $(SERIAL_STDIO) $(QEMU_CMDLINE_ARG); \
+	@$(QEMU) $(QEMU_COMMON) -display none -serial $(SERIAL_STDIO) $(SERIAL_COM2) $(QEMU_CMDLINE_ARG); \
 	    rc=$$?; case $$rc in 33|39) ;; 37) echo "(kernel panic: QEMU exit status 37)"; exit 1;; \
 	    *) echo "(QEMU exit status $$rc)";; esac
+
+# The same machine, landing in the user shell on the serial console (UART in interrupt mode);
+# `exit` or Ctrl-D returns to the monitor.
+shell: CMDLINE += uart.mode=irq init=sh
+shell: run
 
 qemu-gdb: all $(RUN_DISK)
 	@echo "QEMU waits for gdb on port $(GDBPORT): run 'make gdb' in another terminal"
@@ -172,6 +189,10 @@ bench-ata: all
 # The block layer: workloads x I/O schedulers x cache on/off on the ATA disk (DMA), with a chart.
 bench-block: all
 	@$(PYTHON) tools/bench_block.py --iso $(KERNEL_ISO) $(BENCH_ARGS)
+
+# System calls, a one-byte TTY read, and an interrupt round trip in-kernel vs. user-mode driver.
+bench-user: all
+	@$(PYTHON) tools/bench_user.py --iso $(KERNEL_ISO)
 
 # Batch grading: every submission in SUBMISSIONS (folders, .tar.gz, .zip, git bundles) built
 # from pristine material in a sandbox and graded; see lab/grader/README.md "Batch grading".

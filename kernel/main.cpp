@@ -19,9 +19,12 @@
 #include <kernel/net/net.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
+#include <kernel/proc/process.h>
 #include <kernel/runtime.h>
 #include <kernel/sched/thread.h>
 #include <kernel/symbols.h>
+#include <kernel/syscall/syscall.h>
+#include <kernel/uio/uio.h>
 #include <kernel/test.h>
 #include <kernel/time/clock.h>
 #include <kstd/enforce.h>
@@ -117,6 +120,15 @@ void bring_up_devices()
     net::init();
 }
 
+// User processes: the initial RAM disk, the system calls, and the devices handed to user-mode
+// drivers (docs/user-space.md).
+void bring_up_user_space()
+{
+    proc::init();
+    syscall::init();
+    uio::init();
+}
+
 }
 
 BootInfo const& boot_info() { return g_boot_info; }
@@ -141,6 +153,7 @@ extern "C" [[noreturn]] void kernel_main(u32 magic, u32 mbi_phys)
     mm::init(g_boot_info);
     bring_up_kernel_core();
     bring_up_devices();
+    bring_up_user_space();
 
     kprint("Conduit: an I/O teaching kernel (x86_64), booted by %s\n", g_boot_info.bootloader);
     ktest::announce_boot();

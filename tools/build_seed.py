@@ -14,8 +14,9 @@ import shutil
 from pathlib import Path
 
 # build/kernel: the kernel's objects; build/host: the host unit tests' objects, their
-# precompiled header and compiler-flags stamp (tests/unit/unit.mk).
-SEEDED_DIRS = ("kernel", "host")
+# precompiled header and compiler-flags stamp (tests/unit/unit.mk); build/user: the user
+# programs' objects (user/user.mk; the programs are relinked and the initrd repacked).
+SEEDED_DIRS = ("kernel", "host", "user/obj")
 # The host build's outputs that are not objects: relinked or rerun, never seeded.
 NOT_SEEDED = ("unit_tests", "unit_tests.xml")
 

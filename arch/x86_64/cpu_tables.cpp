@@ -1,8 +1,11 @@
 // GDT, TSS and IDT for long mode (Intel SDM vol. 3A, 3.4.5 segment descriptors, 7.7 the 64-bit
-// TSS, 6.14 64-bit IDT gates). Segmentation is flat; the TSS exists for its interrupt stack table:
-// a double fault or NMI gets a known-good stack even when the current one has overflowed.
+// TSS, 6.14 64-bit IDT gates). Segmentation is flat. The TSS holds the interrupt stack table (a
+// double fault or NMI gets a known-good stack even when the current one has overflowed), RSP0
+// (the kernel stack for entries from ring 3) and the I/O permission bitmap (ioperm).
 #include <arch/cpu.h>
 #include <arch/interrupts.h>
+#include <arch/segments.h>
+#include <kstd/string.h>
 #include <kstd/enforce.h>
 
 extern "C" u64 const interrupt_stub_table[256];
@@ -16,17 +19,6 @@ struct [[gnu::packed]] TableRegister {
     u64 base;
 };
 
-struct [[gnu::packed]] Tss {
-    u32 reserved0;
-    u64 rsp[3];
-    u64 reserved1;
-    u64 ist[7];
-    u64 reserved2;
-    u16 reserved3;
-    u16 iomap_base;
-};
-static_assert(sizeof(Tss) == 104);
-
 struct IdtGate {
     u16 offset_low;
     u16 selector;
@@ -38,15 +30,13 @@ struct IdtGate {
 };
 static_assert(sizeof(IdtGate) == 16);
 
-constexpr u16 KERNEL_CODE_SELECTOR = 0x08;
-constexpr u16 KERNEL_DATA_SELECTOR = 0x10;
-constexpr u16 TSS_SELECTOR = 0x28;
 constexpr u8 GATE_INTERRUPT = 0x8E;   // present, DPL 0, 64-bit interrupt gate (clears IF)
 constexpr u8 IST_DOUBLE_FAULT = 1;
 constexpr u8 IST_NMI = 2;
 constexpr usize IST_STACK_SIZE = 16 * 1024;
 
-// 0 null, 0x08 kernel code, 0x10 kernel data, 0x18 user data, 0x20 user code, 0x28 TSS (2 slots)
+// 0 null, 0x08 kernel code, 0x10 kernel data, 0x18 user data, 0x20 user code, 0x28 TSS (2 slots);
+// the order is SYSRET's (arch/segments.h).
 alignas(16) u64 g_gdt[7] = {
     0,
     0x00af9a000000ffff,
@@ -104,11 +94,16 @@ void load_gdt_and_segments()
 
 }
 
+Tss& tss() { return g_tss; }
+
 void init_cpu_tables()
 {
     g_tss.ist[IST_DOUBLE_FAULT - 1] = reinterpret_cast<u64>(g_double_fault_stack + IST_STACK_SIZE);
     g_tss.ist[IST_NMI - 1] = reinterpret_cast<u64>(g_nmi_stack + IST_STACK_SIZE);
-    g_tss.iomap_base = sizeof(Tss);   // no I/O permission bitmap yet
+    // Every port denied to ring 3 until a process is granted some (user_mode.cpp).
+    memset(g_tss.io_bitmap, 0xFF, sizeof(g_tss.io_bitmap));
+    g_tss.io_bitmap_end = 0xFF;
+    g_tss.iomap_base = IO_BITMAP_OFFSET_INVALID;
     install_tss_descriptor();
     load_gdt_and_segments();
 

@@ -1,6 +1,7 @@
 // CPU exceptions (Intel SDM vol. 3A, 6.15 "Exception and interrupt reference") and the common
 // interrupt dispatcher called by interrupt_entry.S. An exception in the kernel is a bug: report
 // it with registers and a symbolized backtrace, then panic — unless a test asked to catch it.
+#include "user_internal.h"
 #include <arch/cpu.h>
 #include <arch/interrupts.h>
 #include <kernel/irq/irq.h>
@@ -68,9 +69,17 @@ bool catchable(u64 vector)
                          address, cause, access, mode, e);
 }
 
-[[noreturn]] void handle_exception(InterruptFrame& frame)
+// Returns only for an exception the kernel survives: a fault in ring 3 (the process layer
+// decides) or a bad user pointer met inside a user-access routine (fixed up).
+void handle_exception(InterruptFrame& frame)
 {
     u64 v = frame.vector;
+    if (is_user_frame(frame)) {
+        handle_user_exception(frame);
+        return;
+    }
+    if (v == VECTOR_PAGE_FAULT && fixup_user_access(frame, read_cr2()))
+        return;
     if (g_catcher && catchable(v)) {
         FaultJumpBuffer* catcher = kstd::exchange(g_catcher, nullptr);
         *g_catcher_info = FaultInfo { v, frame.error_code, v == VECTOR_PAGE_FAULT ? read_cr2() : 0, frame.rip };
@@ -116,8 +125,12 @@ bool run_catching_faults(void (*fn)(void*), void* ctx, FaultInfo* info)
 extern "C" void interrupt_dispatch(arch::InterruptFrame* frame)
 {
     u64 vector = frame->vector;
-    if (vector < arch::FIRST_EXTERNAL_VECTOR)
+    if (vector < arch::FIRST_EXTERNAL_VECTOR) {
         arch::handle_exception(*frame);
+        if (arch::is_user_frame(*frame))
+            arch::run_user_return_hook();
+        return;
+    }
     irq::enter_hardirq();
     if (vector == arch::SPURIOUS_VECTOR)
         irq::note_spurious_apic();   // the LAPIC's spurious vector takes no EOI
@@ -128,4 +141,6 @@ extern "C" void interrupt_dispatch(arch::InterruptFrame* frame)
     else
         log_warn("unexpected interrupt on vector %lu (no handler installed)\n", vector);
     irq::exit_hardirq();
+    if (arch::is_user_frame(*frame))
+        arch::run_user_return_hook();
 }

@@ -2,6 +2,8 @@
  * one, then its vector number, and jumps to a common path that saves the general registers as
  * an arch::InterruptFrame and calls interrupt_dispatch(frame). */
 
+#include <arch/interrupt_frame.inc>
+
     .altmacro
     .section .text
 
@@ -27,46 +29,18 @@ interrupt_stubs_start:
 
 interrupt_common:
     cld
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+    PUSH_GENERAL_REGISTERS
     mov %rsp, %rdi
     /* a frame record so backtraces walk from the handler into the interrupted code:
      * fake "return address" = interrupted RIP, saved RBP = interrupted RBP */
-    pushq 17*8(%rsp)            /* frame->rip */
+    pushq FRAME_RIP(%rsp)       /* frame->rip */
     pushq %rbp
     mov %rsp, %rbp
     call interrupt_dispatch
     add $16, %rsp
     .globl interrupt_return
 interrupt_return:
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
+    POP_GENERAL_REGISTERS
     add $16, %rsp               /* vector and error code */
     iretq
 

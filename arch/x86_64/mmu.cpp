@@ -17,6 +17,14 @@ constexpr u32 CPUID1_EDX_PAT = 1u << 16;
 
 void load_page_table_root(u64 root_phys) { write_cr3(root_phys); }
 
+u64 current_page_table_root() { return read_cr3() & ~u64(0xFFF); }
+
+void switch_page_table_root(u64 root_phys)
+{
+    if (current_page_table_root() != root_phys)
+        write_cr3(root_phys);
+}
+
 void flush_tlb_page(u64 virt) { invlpg(virt); }
 
 void enable_paging_features()

@@ -9,6 +9,11 @@ namespace arch {
 
 // Makes `root_phys` (a PML4) the active page-table root (x86: CR3). Non-global TLB entries go.
 void load_page_table_root(u64 root_phys);
+// The active page-table root (x86: CR3, without its flag bits).
+u64 current_page_table_root();
+// Makes `root_phys` active unless it already is: a switch between threads of one address space
+// keeps the TLB (user processes: the scheduler's switch hook). Interrupts disabled.
+void switch_page_table_root(u64 root_phys);
 // Drops any TLB entry for the page containing `virt` (x86: INVLPG).
 void flush_tlb_page(u64 virt);
 // Turns on what kernel/mm relies on: no-execute pages (EFER.NXE), write protection in ring 0

@@ -20,6 +20,7 @@
 #include <kstd/error.h>
 #include <kstd/span.h>
 #include <kstd/types.h>
+#include <uapi/ioctl.h>
 
 namespace uart16550 {
 
@@ -54,14 +55,16 @@ struct Registers {
     bool fifo_enabled;
 };
 
-// ioctl requests ('U' for UART), through /dev/ttySN or ioctl(). Unknown requests: ENOTTY.
-inline constexpr u32 IOCTL_GET_STATS = dev::ioctl_code('U', 1);      // argument: Stats*
+// ioctl requests ('U' for UART), through /dev/ttySN or ioctl(). Unknown requests: ENOTTY. The two
+// that take a structure say so in their number (include/uapi/ioctl.h), so that the system-call
+// layer can copy it for a user program (include/uapi/serial.h is that program's view).
+inline constexpr u32 IOCTL_GET_STATS = uapi::ioctl_read<Stats>('U', 1);   // argument: Stats*
 inline constexpr u32 IOCTL_RESET_STATS = dev::ioctl_code('U', 2);
 inline constexpr u32 IOCTL_GET_MODE = dev::ioctl_code('U', 3);       // returns Mode
 inline constexpr u32 IOCTL_DRAIN = dev::ioctl_code('U', 4);          // tcdrain, then the shift register
 inline constexpr u32 IOCTL_SET_LOOPBACK = dev::ioctl_code('U', 5);   // argument: 0 or 1 (MCR.LOOP)
 inline constexpr u32 IOCTL_SET_RX_THROTTLE = dev::ioctl_code('U', 6);// argument: 0 or 1 (hold the receiver)
-inline constexpr u32 IOCTL_GET_REGISTERS = dev::ioctl_code('U', 7);  // argument: Registers*
+inline constexpr u32 IOCTL_GET_REGISTERS = uapi::ioctl_read<Registers>('U', 7);   // argument: Registers*
 
 // The port behind ttyS<index>, or nullptr when that COM port is absent or its driver did not
 // bind (for example while lab 1's init is still a stub). Context: thread. Locking: none (valid

@@ -147,6 +147,7 @@ constexpr dev::CharDevOps g_file_ops {
     .llseek = block_llseek,
     .ioctl = block_ioctl,
     .poll = chardev::default_poll,   // block devices never make a reader wait for data
+    .mmap = chardev::default_mmap,
 };
 
 }

@@ -89,6 +89,7 @@ ErrorOr<void> wait_until(File& file, kstd::Function<bool()> const& ready)
             return Error::from_errno(EAGAIN);
         return {};
     }
+    // A user process killed while it sleeps here leaves with EINTR (sched::interrupt).
     auto waited = node.waiters().wait_event_until(condition, sched::deadline_after(file.timeout_ns()));
     if (gone)
         return Error::from_errno(ENODEV);

@@ -95,6 +95,14 @@ ErrorOr<PollMask> File::wait(PollMask interest)
     return seen;
 }
 
+ErrorOr<MmapRegion> File::mmap_region(u64 offset, u64 length)
+{
+    if (!is_open())
+        return Error::from_errno(EBADF);
+    auto pass = TRY(m_node->gate().pass());
+    return m_node->file_ops().mmap(*this, offset, length);
+}
+
 ErrorOr<void> File::close()
 {
     if (!is_open())

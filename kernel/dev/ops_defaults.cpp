@@ -17,6 +17,7 @@ ErrorOr<usize> default_write(File&, ReadonlyBytes, u64) { return Error::from_err
 ErrorOr<u64> default_llseek(File&, i64, Whence) { return Error::from_errno(ESPIPE); }
 ErrorOr<u64> default_ioctl(File&, u32, uptr) { return Error::from_errno(ENOTTY); }
 PollMask default_poll(File&) { return PollMask::Readable | PollMask::Writable; }
+ErrorOr<dev::MmapRegion> default_mmap(File&, u64, u64) { return Error::from_errno(ENODEV); }
 
 CharDevOps with_defaults(CharDevOps const& ops)
 {
@@ -35,6 +36,8 @@ CharDevOps with_defaults(CharDevOps const& ops)
         resolved.ioctl = default_ioctl;
     if (!resolved.poll)
         resolved.poll = default_poll;
+    if (!resolved.mmap)
+        resolved.mmap = default_mmap;
     return resolved;
 }
 

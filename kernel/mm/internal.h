@@ -69,6 +69,29 @@ void build_kernel_space(MemoryRegion const* map, usize count);
 // Maps one 2 MiB page (virt and phys 2 MiB aligned). EEXIST if anything is mapped there.
 [[nodiscard]] ErrorOr<void> map_large(u64 virt, u64 phys, PageFlags flags, CachePolicy policy);
 
+// The same operations on another root: a user address space (address_space.cpp). They work
+// on 4 KiB pages only and never touch the kernel root's counters except for table frames.
+// `extra_bits` are ORed into the leaf (PTE_OWNED_FRAME).
+[[nodiscard]] ErrorOr<void> map_in(u64 root, u64 virt, u64 phys, PageFlags flags, CachePolicy policy,
+                                   u64 extra_bits = 0);
+// Clears the leaf and returns the physical address it mapped; *entry_bits gets the old entry.
+// ENOENT when nothing (or a large page) is mapped there.
+[[nodiscard]] ErrorOr<u64> unmap_in(u64 root, u64 virt, u64* entry_bits = nullptr);
+[[nodiscard]] ErrorOr<Mapping> query_in(u64 root, u64 virt);
+// The raw 4 KiB leaf entry for virt; ENOENT when unmapped or mapped by a large page.
+[[nodiscard]] ErrorOr<u64> leaf_entry_in(u64 root, u64 virt);
+[[nodiscard]] ErrorOr<CachePolicy> cache_policy_in(u64 root, u64 virt);
+// A zeroed PML4 for a user address space, and the release of any table of one (both counted
+// in paging_stats as user tables).
+[[nodiscard]] ErrorOr<u64> alloc_user_root();
+void free_user_table(u64 phys);
+// The root CR3 points at now.
+u64 arch_current_root();
+
+// A software-available PTE bit (SDM 4.5: bits 9-11 are ignored by the CPU): the frame behind
+// this user mapping belongs to the address space and is freed with it; device memory has it clear.
+inline constexpr u64 PTE_OWNED_FRAME = u64(1) << 9;
+
 // Root table management. Until set_root() the paging functions have no tables to work on.
 [[nodiscard]] ErrorOr<u64> create_root();
 void set_root(u64 pml4_phys);

@@ -24,6 +24,7 @@ constexpr u64 LEVEL_SIZE[5] = { 0, PAGE_SIZE, LARGE_PAGE_SIZE, GiB, 512 * GiB };
 
 constinit u64 g_root = 0;             // physical address of the kernel PML4
 constinit u64 g_table_frames = 0;
+constinit u64 g_user_table_frames = 0;   // of g_table_frames: under user roots (address_space.cpp)
 constinit u64 g_direct_map_bytes = 0;
 constinit bool g_tables_below_4g = true;   // until the kernel direct map is live
 
@@ -88,15 +89,17 @@ ErrorOr<u64> alloc_table()
 
 // The entry at `level` (1 = PT ... 4 = PML4) for virt, creating missing tables on the way.
 // EEXIST when a large page above `level` already covers virt.
-ErrorOr<u64*> entry_for(u64 virt, int level, PageFlags flags)
+ErrorOr<u64*> entry_for(u64 root, u64 virt, int level, PageFlags flags)
 {
-    u64* table = table_at(g_root);
+    u64* table = table_at(root);
     for (int l = 4; l > level; --l) {
         u64& entry = table[index_at(virt, l)];
         if (!(entry & PTE_PRESENT)) {
             // Upper levels allow everything; the leaf decides (SDM 4.6: the strictest wins).
             entry = TRY(alloc_table()) | PTE_PRESENT | PTE_WRITABLE
                 | (has(flags, PageFlags::User) ? PTE_USER : 0);
+            if (root != g_root)
+                ++g_user_table_frames;
         } else if (entry & PTE_LARGE) {
             return Error::from_errno(EEXIST);
         } else if (has(flags, PageFlags::User)) {
@@ -112,9 +115,9 @@ struct Leaf {
     int level;
 };
 
-Leaf find_leaf(u64 virt)
+Leaf find_leaf(u64 root, u64 virt)
 {
-    u64* table = table_at(g_root);
+    u64* table = table_at(root);
     for (int level = 4;; --level) {
         u64* entry = &table[index_at(virt, level)];
         if (!(*entry & PTE_PRESENT))
@@ -151,12 +154,12 @@ ErrorOr<void> split(Leaf leaf, u64 virt)
 }
 
 // The 4 KiB leaf entry for virt, splitting large pages; ENOENT when unmapped.
-ErrorOr<u64*> small_leaf(u64 virt)
+ErrorOr<u64*> small_leaf(u64 root, u64 virt)
 {
-    Leaf leaf = find_leaf(virt);
+    Leaf leaf = find_leaf(root, virt);
     while (leaf.entry && leaf.level > 1) {
         TRY(split(leaf, virt));
-        leaf = find_leaf(virt);
+        leaf = find_leaf(root, virt);
     }
     if (!leaf.entry)
         return Error::from_errno(ENOENT);
@@ -172,12 +175,12 @@ ErrorOr<void> check_page(u64 virt, u64 phys)
 
 ErrorOr<void> protect_page(u64 virt, u64 end, PageFlags flags, CachePolicy policy)
 {
-    Leaf leaf = find_leaf(virt);
+    Leaf leaf = find_leaf(g_root, virt);
     if (!leaf.entry)
         return Error::from_errno(ENOENT);
     // A whole large page inside the range keeps its size; a partial one is split.
     bool whole = leaf.level > 1 && virt % LEVEL_SIZE[leaf.level] == 0 && end - virt >= LEVEL_SIZE[leaf.level];
-    u64* entry = whole ? leaf.entry : TRY(small_leaf(virt));
+    u64* entry = whole ? leaf.entry : TRY(small_leaf(g_root, virt));
     bool large = whole;
     u64 phys_mask = large ? PTE_ADDRESS_MASK & ~(LEVEL_SIZE[leaf.level] - 1) : PTE_ADDRESS_MASK;
     *entry = (*entry & phys_mask) | leaf_bits(flags, policy, large);
@@ -202,7 +205,7 @@ ErrorOr<void> map(u64 virt, u64 phys, PageFlags flags, CachePolicy policy)
 {
     TRY(check_page(virt, phys));
     InterruptsDisabled guard;
-    u64* entry = TRY(entry_for(virt, 1, flags));
+    u64* entry = TRY(entry_for(g_root, virt, 1, flags));
     if (*entry & PTE_PRESENT)
         return Error::from_errno(EEXIST);
     // Not-present entries are never cached in the TLB, so no INVLPG is needed.
@@ -216,7 +219,7 @@ ErrorOr<void> detail::map_large(u64 virt, u64 phys, PageFlags flags, CachePolicy
     if (virt % LARGE_PAGE_SIZE || phys % LARGE_PAGE_SIZE)
         return Error::from_errno(EINVAL);
     InterruptsDisabled guard;
-    u64* entry = TRY(entry_for(virt, 2, flags));
+    u64* entry = TRY(entry_for(g_root, virt, 2, flags));
     if (*entry & PTE_PRESENT)
         return Error::from_errno(EEXIST);   // a 2 MiB page or a table of 4 KiB pages
     *entry = phys | leaf_bits(flags, policy, true);
@@ -227,7 +230,7 @@ ErrorOr<u64> unmap(u64 virt)
 {
     TRY(check_page(virt, 0));
     InterruptsDisabled guard;
-    u64* entry = TRY(small_leaf(virt));
+    u64* entry = TRY(small_leaf(g_root, virt));
     u64 phys = *entry & PTE_ADDRESS_MASK;
     *entry = 0;
     arch::flush_tlb_page(virt);
@@ -269,7 +272,7 @@ ErrorOr<void> protect(u64 virt, u64 size, PageFlags flags, CachePolicy policy)
         TRY(translate(page));
     for (u64 page = virt; page < end;) {
         TRY(protect_page(page, end, flags, policy));
-        Leaf leaf = find_leaf(page);
+        Leaf leaf = find_leaf(g_root, page);
         page = (page & ~(LEVEL_SIZE[leaf.level] - 1)) + LEVEL_SIZE[leaf.level];
     }
     return {};
@@ -277,10 +280,15 @@ ErrorOr<void> protect(u64 virt, u64 size, PageFlags flags, CachePolicy policy)
 
 ErrorOr<Mapping> query(u64 virt)
 {
-    if (!g_root || !is_canonical(virt))
+    return detail::query_in(g_root, virt);
+}
+
+ErrorOr<Mapping> detail::query_in(u64 root, u64 virt)
+{
+    if (!root || !is_canonical(virt))
         return Error::from_errno(EINVAL);
     InterruptsDisabled guard;
-    Leaf leaf = find_leaf(virt);
+    Leaf leaf = find_leaf(root, virt);
     if (!leaf.entry)
         return Error::from_errno(ENOENT);
     u64 page_size = LEVEL_SIZE[leaf.level];
@@ -296,7 +304,12 @@ ErrorOr<u64> translate(u64 virt)
 
 ErrorOr<CachePolicy> cache_policy_of(u64 virt)
 {
-    Mapping mapping = TRY(query(virt));
+    return detail::cache_policy_in(g_root, virt);
+}
+
+ErrorOr<CachePolicy> detail::cache_policy_in(u64 root, u64 virt)
+{
+    Mapping mapping = TRY(query_in(root, virt));
     u8 type = u8(arch::read_page_attribute_table() >> (8 * mapping.pat_index));
     switch (type) {
     case PAT_WB: return CachePolicy::WriteBack;
@@ -310,7 +323,7 @@ ErrorOr<CachePolicy> cache_policy_of(u64 virt)
 
 PagingStats paging_stats()
 {
-    PagingStats stats { g_table_frames, g_direct_map_bytes, 0, 0 };
+    PagingStats stats { g_table_frames, g_user_table_frames, g_direct_map_bytes, 0, 0 };
     mmio_usage(stats.mmio_mappings, stats.mmio_bytes);
     return stats;
 }
@@ -320,8 +333,63 @@ u64 kernel_page_table_root() { return g_root; }
 ErrorOr<void> detail::ensure_pml4_slot(u64 virt)
 {
     InterruptsDisabled guard;
-    TRY(entry_for(virt, 3, PageFlags::None));
+    TRY(entry_for(g_root, virt, 3, PageFlags::None));
     return {};
+}
+
+// --- other roots: user address spaces (address_space.cpp) ----------------------------------
+
+ErrorOr<void> detail::map_in(u64 root, u64 virt, u64 phys, PageFlags flags, CachePolicy policy, u64 extra_bits)
+{
+    TRY(check_page(virt, phys));
+    InterruptsDisabled guard;
+    u64* entry = TRY(entry_for(root, virt, 1, flags));
+    if (*entry & PTE_PRESENT)
+        return Error::from_errno(EEXIST);
+    *entry = phys | leaf_bits(flags, policy, false) | extra_bits;
+    return {};
+}
+
+ErrorOr<u64> detail::unmap_in(u64 root, u64 virt, u64* entry_bits)
+{
+    TRY(check_page(virt, 0));
+    InterruptsDisabled guard;
+    Leaf leaf = find_leaf(root, virt);
+    if (!leaf.entry || leaf.level != 1)
+        return Error::from_errno(ENOENT);   // user spaces hold 4 KiB pages only
+    u64 entry = *leaf.entry;
+    *leaf.entry = 0;
+    if (entry_bits)
+        *entry_bits = entry;
+    if (root == arch_current_root())
+        arch::flush_tlb_page(virt);
+    return entry & PTE_ADDRESS_MASK;
+}
+
+ErrorOr<u64> detail::leaf_entry_in(u64 root, u64 virt)
+{
+    TRY(check_page(kstd::align_down(virt, PAGE_SIZE), 0));
+    InterruptsDisabled guard;
+    Leaf leaf = find_leaf(root, virt);
+    if (!leaf.entry || leaf.level != 1)
+        return Error::from_errno(ENOENT);
+    return *leaf.entry;
+}
+
+u64 detail::arch_current_root() { return arch::current_page_table_root(); }
+
+void detail::free_user_table(u64 phys)
+{
+    free_frame(phys);
+    --g_table_frames;
+    --g_user_table_frames;
+}
+
+ErrorOr<u64> detail::alloc_user_root()
+{
+    u64 root = TRY(alloc_table());
+    ++g_user_table_frames;
+    return root;
 }
 
 ErrorOr<u64> detail::create_root() { return alloc_table(); }

@@ -3,6 +3,7 @@
 #include <kernel/console_input.h>
 #include <kernel/monitor.h>
 #include <kernel/printk.h>
+#include <kernel/proc/process.h>
 #include <kstd/enforce.h>
 
 extern "C" MonitorCommand const* const __monitor_commands_start[];
@@ -86,6 +87,7 @@ bool execute(kstd::StringView line)
 
 void run()
 {
+    proc::run_init_program();
     kprint("Type 'help' for a list of commands.\n");
     char line[LINE_CAPACITY];
     for (;;) {

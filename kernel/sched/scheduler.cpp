@@ -34,6 +34,7 @@ SleepQueue g_sleepers;
 bool volatile g_need_resched = false;
 bool g_initialized = false;
 u64 g_context_switches = 0;
+SwitchHook g_switch_hook = nullptr;
 
 // Idle accounting: time the idle thread spent halted. A halt period ends when idle resumes
 // after the halt or when the scheduler switches away from idle, whichever comes first, so
@@ -74,6 +75,8 @@ void switch_to(Thread& prev, Thread& next)
     next.m_state = ThreadState::Running;
     g_current = &next;
     g_switch_from = &prev;
+    if (g_switch_hook)
+        g_switch_hook(&next);
     arch_context_switch(&prev.m_context, &next.m_context);
     // Resumed: some later switch came back to `prev`, which is running again.
     finish_switch();
@@ -201,11 +204,14 @@ WaitResult wait_prepared(Waiter& waiter)
     return waiter.result;
 }
 
-WaitResult block_on(WaitList& list, u64 deadline_ns)
+WaitResult block_on(WaitList& list, u64 deadline_ns, bool interruptible)
 {
     if (deadline_ns != NO_DEADLINE && time::now_ns() >= deadline_ns)
         return WaitResult::TimedOut;
+    if (interruptible && current_thread().m_interrupted)
+        return WaitResult::Woken;   // the caller sees the pending interrupt and gives up
     Waiter waiter(current_thread());
+    waiter.interruptible = interruptible;
     prepare_to_wait(waiter, list, deadline_ns);
     return wait_prepared(waiter);
 }
@@ -259,6 +265,27 @@ void set_effective_priority(Thread& thread, int priority)
 // --- public interface ------------------------------------------------------------------------
 
 Thread* current() { return g_current; }
+void set_switch_hook(SwitchHook hook) { g_switch_hook = hook; }
+
+void interrupt(Thread* thread)
+{
+    InterruptsDisabled guard;
+    thread->m_interrupted = true;
+    Waiter* waiter = thread->m_waiter;
+    if (thread->m_state == ThreadState::Blocked && waiter && waiter->interruptible && waiter->list) {
+        waiter->list->remove(*waiter);
+        waiter->result = WaitResult::Woken;
+        make_ready(*thread);
+    }
+}
+
+bool interrupt_pending(Thread const* thread) { return thread->m_interrupted; }
+
+void clear_interrupt(Thread* thread)
+{
+    InterruptsDisabled guard;
+    thread->m_interrupted = false;
+}
 bool is_initialized() { return g_initialized; }
 bool need_resched() { return g_need_resched; }
 u64 context_switches() { return g_context_switches; }

@@ -28,7 +28,7 @@ void prepare_to_wait(Waiter& waiter, WaitList& list, u64 deadline_ns);
 // Blocks until the waiter is woken or times out; returns which. IRQs off.
 WaitResult wait_prepared(Waiter& waiter);
 // prepare_to_wait + wait_prepared; TimedOut at once when the deadline has passed. IRQs off.
-WaitResult block_on(WaitList& list, u64 deadline_ns);
+WaitResult block_on(WaitList& list, u64 deadline_ns, bool interruptible = false);
 // Wake the best waiter / all waiters of `list`. IRQs off.
 bool wake_one_waiter(WaitList& list);
 usize wake_all_waiters(WaitList& list);

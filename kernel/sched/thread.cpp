@@ -188,6 +188,9 @@ int priority(Thread const* thread) { return thread->priority; }
 int base_priority(Thread const* thread) { return thread->m_base_priority; }
 char const* name(Thread const* thread) { return thread->m_name; }
 u32 id(Thread const* thread) { return thread->m_id; }
+void set_user_context(Thread* thread, void* context) { thread->m_user_context = context; }
+void* user_context(Thread const* thread) { return thread->m_user_context; }
+u64 kernel_stack_top(Thread const* thread) { return thread->m_stack.is_valid() ? thread->m_stack.top() : 0; }
 ThreadState state(Thread const* thread) { return thread->m_state; }
 u64 switch_count(Thread const* thread) { return __atomic_load_n(&thread->m_switches, __ATOMIC_RELAXED); }
 

@@ -30,6 +30,8 @@ public:
 
     arch::ThreadContext m_context;
     mm::KernelStack m_stack;   // not valid for "main", which keeps the boot stack
+    void* m_user_context { nullptr };   // the process this thread runs for (kernel/proc)
+    bool m_interrupted { false };       // sched::interrupt(): interruptible waits end with EINTR
     ThreadEntry m_entry { nullptr };
     void* m_arg { nullptr };
 

@@ -25,7 +25,12 @@ void WaitQueue::end_wait(bool were_enabled)
         preempt_if_needed();
 }
 
-WaitResult WaitQueue::block_locked(u64 deadline_ns) { return block_on(m_waiters, deadline_ns); }
+WaitResult WaitQueue::block_locked(u64 deadline_ns, bool interruptible)
+{
+    return block_on(m_waiters, deadline_ns, interruptible);
+}
+
+bool WaitQueue::current_interrupt_pending() { return current_thread().m_interrupted; }
 
 void WaitQueue::wait()
 {

@@ -46,6 +46,8 @@ TEST_CASE("an empty char table gets every class default", "[dev][ops]")
     CHECK(error_of(ops.llseek(file, 0, Whence::Set)) == ESPIPE);
     CHECK(error_of(ops.ioctl(file, 0x5401, 0)) == ENOTTY);
     CHECK(ops.poll(file) == (PollMask::Readable | PollMask::Writable));   // always ready
+    REQUIRE(ops.mmap != nullptr);
+    CHECK(error_of(ops.mmap(file, 0, 4096)) == ENODEV);                    // cannot be mapped
     CHECK(ops.driver == nullptr);                                          // the core names it
 }
 

@@ -60,6 +60,12 @@ struct CharDevOps {
     // Default: Readable | Writable. A device without poll never blocks, so it is always ready
     // (Linux's DEFAULT_POLLMASK makes the same choice).
     PollMask (*poll)(File& file) = nullptr;
+
+    // For mmap() of the device into a process: the physical memory behind [offset, offset +
+    // length) of the file and the memory type to map it with (the I/O manager's choice: UC
+    // for registers, WC for a frame buffer). The caller reserves and maps it. Default: ENODEV,
+    // the traditional "this device cannot be mapped".
+    ErrorOr<MmapRegion> (*mmap)(File& file, u64 offset, u64 length) = nullptr;
 };
 
 class CharDevice;
@@ -126,6 +132,7 @@ ErrorOr<usize> default_write(File& file, ReadonlyBytes data, u64 offset);
 ErrorOr<u64> default_llseek(File& file, i64 offset, Whence whence);
 ErrorOr<u64> default_ioctl(File& file, u32 request, uptr argument);
 PollMask default_poll(File& file);
+ErrorOr<dev::MmapRegion> default_mmap(File& file, u64 offset, u64 length);
 
 // The arithmetic of lseek(2) for a device whose data ends at `end`: the new position for
 // (offset, whence) given the current `position`. Errors: EINVAL when the result would be
@@ -135,7 +142,8 @@ ErrorOr<u64> compute_seek(u64 position, i64 offset, Whence whence, u64 end);
 // Sleeps until ready() returns true. ready() runs with interrupts disabled, so an interrupt
 // cannot deliver its wake-up between the check and the sleep: keep it to a few loads.
 // Errors: EAGAIN at once when the file is NonBlock and not ready; ETIMEDOUT after
-// file.timeout_ns(); ENODEV when the device is being unregistered meanwhile.
+// file.timeout_ns(); ENODEV when the device is being unregistered meanwhile; EINTR when the
+// calling thread is interrupted (sched::interrupt: a user process being killed).
 // Context: thread, from inside an entry point of `file`'s device. Locking: none held.
 [[nodiscard]] ErrorOr<void> wait_until(File& file, kstd::Function<bool()> const& ready);
 

@@ -20,6 +20,7 @@
 // Context: thread (calls may sleep). Locking: a File is used by one thread at a time, like a
 // stdio FILE without locks; drivers lock their own device state.
 #include <kernel/dev/object.h>
+#include <kernel/mm/paging.h>
 #include <kstd/bitmask.h>
 #include <kstd/intrusive_list.h>
 #include <kstd/span.h>
@@ -53,8 +54,17 @@ ENUM_BITMASK(PollMask)
 
 inline constexpr u64 NO_TIMEOUT = ~u64(0);
 
-// ioctl request numbers: a letter per subsystem and a number ('b' is the block class).
+// ioctl request numbers: a letter per subsystem and a number ('b' is the block class). These
+// take a plain number (or a kernel pointer, from kernel callers); requests whose argument user
+// programs pass by pointer encode its size and direction (include/uapi/ioctl.h).
 constexpr u32 ioctl_code(char type, u8 number) { return u32(u8(type)) << 8 | number; }
+
+// Physical memory a device lets a process map (mmap), with the memory type to use.
+struct MmapRegion {
+    u64 phys;
+    u64 length;
+    mm::CachePolicy policy;
+};
 
 class File {
 public:
@@ -81,6 +91,9 @@ public:
     // Sleeps until the device is ready for something in `interest` (Error and Hangup always
     // count) and returns poll()'s answer. EAGAIN (NonBlock), ETIMEDOUT (timeout_ns()), ENODEV.
     [[nodiscard]] ErrorOr<PollMask> wait(PollMask interest);
+    // The device memory behind [offset, offset + length) of the file, for mmap(). ENODEV for a
+    // device that cannot be mapped, or the driver's error.
+    [[nodiscard]] ErrorOr<MmapRegion> mmap_region(u64 offset, u64 length);
     // Runs the driver's release() and detaches from the device. EBADF if already closed.
     [[nodiscard]] ErrorOr<void> close();
 

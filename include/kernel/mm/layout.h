@@ -1,7 +1,8 @@
 #pragma once
 // The kernel's virtual address map (x86_64, 4-level paging, 48-bit canonical addresses).
 //
-//   0x0000000000000000 ..             user half (unused for now; identity map is dropped after boot)
+//   0x0000000000000000 ..             user half: each process's own mappings (address_space.h);
+//                                     empty in the kernel's own tables (no identity map after boot)
 //   0xffff800000000000  PHYS_MAP_BASE  direct map of physical memory (RAM and firmware tables)
 //   0xffffc00000000000  HEAP_BASE      kernel heap, grows upward, 4 KiB pages
 //   0xffffd00000000000  STACKS_BASE    kernel stacks, each with an unmapped guard page below it
@@ -15,6 +16,7 @@ namespace mm {
 inline constexpr u64 PAGE_SIZE = 4096;
 inline constexpr u64 LARGE_PAGE_SIZE = 2 * MiB;
 
+inline constexpr u64 USER_SPACE_LIMIT = 0x0000800000000000;   // end of the lower canonical half
 inline constexpr u64 PHYS_MAP_BASE = 0xffff800000000000;
 inline constexpr u64 HEAP_BASE = 0xffffc00000000000;
 inline constexpr u64 HEAP_LIMIT = 0xffffc08000000000;   // 512 GiB of address space, not memory

@@ -88,7 +88,8 @@ struct Mapping {
 [[nodiscard]] ErrorOr<void> unmap_mmio(u64 virt);
 
 struct PagingStats {
-    u64 table_frames;       // frames used by page tables of the kernel address space
+    u64 table_frames;       // frames used by page tables (the kernel's and the processes')
+    u64 user_table_frames;  // ... of which those of user address spaces (address_space.h)
     u64 direct_map_bytes;   // physical memory mapped at PHYS_MAP_BASE
     u64 mmio_mappings;
     u64 mmio_bytes;

@@ -79,25 +79,16 @@ public:
     template<typename Condition>
     void wait_event(Condition condition)
     {
-        (void)wait_event_until(condition, NO_DEADLINE);
+        (void)wait_event_impl(condition, NO_DEADLINE, false);
     }
     // As wait_event, giving up at the deadline: ETIMEDOUT if condition() is still false then.
+    // EINTR when sched::interrupt() is called for the waiting thread, before or during the
+    // wait: a user process being killed must be able to leave the system call it sleeps in
+    // (kernel threads are never interrupted). Context: thread (might_sleep).
     template<typename Condition>
     [[nodiscard]] ErrorOr<void> wait_event_until(Condition condition, u64 deadline_ns)
     {
-        might_sleep("WaitQueue::wait_event");
-        bool were_enabled = begin_wait();
-        bool satisfied = condition();
-        while (!satisfied) {
-            WaitResult result = block_locked(deadline_ns);
-            satisfied = condition();
-            if (result == WaitResult::TimedOut)
-                break;
-        }
-        end_wait(were_enabled);
-        if (!satisfied)
-            return Error::from_errno(ETIMEDOUT);
-        return {};
+        return wait_event_impl(condition, deadline_ns, true);
     }
 
     // Wakes the best waiter / every waiter; returns whether one was woken / how many.
@@ -116,7 +107,30 @@ private:
     static bool begin_wait();
     static void end_wait(bool were_enabled);
     // Queues the current thread and blocks. Interrupts must be off.
-    WaitResult block_locked(u64 deadline_ns);
+    WaitResult block_locked(u64 deadline_ns, bool interruptible = false);
+    static bool current_interrupt_pending();
+
+    template<typename Condition>
+    ErrorOr<void> wait_event_impl(Condition condition, u64 deadline_ns, bool interruptible)
+    {
+        might_sleep("WaitQueue::wait_event");
+        bool were_enabled = begin_wait();
+        bool satisfied = condition();
+        bool interrupted = false;
+        while (!satisfied) {
+            interrupted = interruptible && current_interrupt_pending();
+            if (interrupted)
+                break;
+            WaitResult result = block_locked(deadline_ns, interruptible);
+            satisfied = condition();
+            if (result == WaitResult::TimedOut)
+                break;
+        }
+        end_wait(were_enabled);
+        if (satisfied)
+            return {};
+        return Error::from_errno(interrupted ? EINTR : ETIMEDOUT);
+    }
 
     WaitList m_waiters;   // Guarded by disabling interrupts
 };

@@ -103,6 +103,32 @@ usize thread_count();
 // Total context switches since boot.
 u64 context_switches();
 
+// --- for user processes (kernel/proc) -------------------------------------------------------
+// A thread may run on behalf of a user process. The scheduler knows nothing about processes;
+// it calls the switch hook for every thread it is about to run, and the process layer loads
+// that thread's address space, ring-0 entry stack and I/O permission bitmap there.
+
+// The process a thread runs for (opaque here), nullptr for a kernel thread. Context: any.
+void set_user_context(Thread* thread, void* context);
+void* user_context(Thread const* thread);
+// Top of the thread's kernel stack (where its user registers are saved on each entry from
+// ring 3); 0 for the boot thread, which has no stack of its own. Context: any.
+u64 kernel_stack_top(Thread const* thread);
+
+// Asks `thread` to stop waiting: a WaitQueue::wait_event_until it sleeps in (every device wait,
+// dev::poll, a TTY read, a process waiting for a child) ends at once with EINTR, and so does
+// every later one, until clear_interrupt(). Mutexes, semaphores and plain sleeps are not
+// affected. The process layer uses it to end a killed process that sleeps in a system call.
+// Context: any.
+void interrupt(Thread* thread);
+bool interrupt_pending(Thread const* thread);
+void clear_interrupt(Thread* thread);
+
+// Called with interrupts disabled right before each switch, with the thread about to run.
+// Must be short and must not block. Install once at boot. Context: boot.
+using SwitchHook = void (*)(Thread* next);
+void set_switch_hook(SwitchHook hook);
+
 // Panics with a message naming the context when called where sleeping is forbidden (top half,
 // tasklet, interrupts disabled, scheduler locked). Every blocking primitive calls it.
 void might_sleep(char const* what);

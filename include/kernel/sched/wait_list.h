@@ -24,6 +24,7 @@ struct Waiter {
 
     SchedEntity& entity;
     WaitResult result { WaitResult::Waiting };
+    bool interruptible { false };   // sched::interrupt() may end this wait (user processes)
     WaitList* list { nullptr };   // the list it is queued on, for removal on timeout
     IntrusiveListNode node;
 };

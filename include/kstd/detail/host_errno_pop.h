@@ -1,6 +1,10 @@
 // Host tests only: restores the libc errno macros hidden by host_errno_push.h. No #pragma once.
 #pragma pop_macro("EPERM")
 #pragma pop_macro("ENOENT")
+#pragma pop_macro("EACCES")
+#pragma pop_macro("ECHILD")
+#pragma pop_macro("ENOEXEC")
+#pragma pop_macro("ESRCH")
 #pragma pop_macro("EINTR")
 #pragma pop_macro("EIO")
 #pragma pop_macro("ENXIO")

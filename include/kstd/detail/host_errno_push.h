@@ -9,6 +9,10 @@
 #include <errno.h>
 #pragma push_macro("EPERM")
 #pragma push_macro("ENOENT")
+#pragma push_macro("EACCES")
+#pragma push_macro("ECHILD")
+#pragma push_macro("ENOEXEC")
+#pragma push_macro("ESRCH")
 #pragma push_macro("EINTR")
 #pragma push_macro("EIO")
 #pragma push_macro("ENXIO")
@@ -54,6 +58,10 @@
 #pragma push_macro("EHOSTUNREACH")
 #undef EPERM
 #undef ENOENT
+#undef EACCES
+#undef ECHILD
+#undef ENOEXEC
+#undef ESRCH
 #undef EINTR
 #undef EIO
 #undef ENXIO

@@ -10,6 +10,10 @@ bytes the guest sent.
     expect_received = ['Commands:']               # regexes over everything COM1 received
     expect_bytes = { after = 'tx-begin\\r?\\n', length = 65536, generate = { bytes = 65536, seed = 7 } }
 
+The `serial2` kind is the same peer on COM2 (com2.log, com2-in.bin), with COM1 a plain file
+(serial.log) as in a run without a peer: for a second UART, such as lab 9's user-mode driver.
+A run has either a `serial` or a `serial2` peer.
+
 The grader listens on a unix socket and QEMU connects to it as a client at start-up
 (`-chardev socket,id=conduit_com1,path=SOCK -serial chardev:conduit_com1`). That way no guest
 output can be lost before the grader is connected, which `server=on,wait=off` would allow.
@@ -98,6 +102,13 @@ class SerialPeer(Peer):
         for index, table in enumerate(_bytes_tables(spec)):
             _check_expect_bytes(table, index)
 
+    # Which UART this peer is, and the names of its files, socket and chardev.
+    port = "COM1"
+    log_name = "serial.log"
+    input_name = "serial-in.bin"
+    socket_name = "com1.sock"
+    chardev = "conduit_com1"
+
     def __init__(self, spec: dict, ctx):
         super().__init__(spec, ctx)
         self.steps = list(spec.get("send", []))
@@ -116,16 +127,18 @@ class SerialPeer(Peer):
             self.data = [payload.resolve(step, self.ctx.root) for step in self.steps]
         except OSError as err:
             raise PeerError(f"serial peer: cannot read {err.filename}: {err.strerror}") from None
-        self.serial_log = open(self.ctx.testdir / "serial.log", "wb")
-        self.input_log = open(self.ctx.testdir / "serial-in.bin", "wb")
-        path = self.ctx.short_dir() / "com1.sock"
+        self.serial_log = open(self.ctx.testdir / self.log_name, "wb")
+        self.input_log = open(self.ctx.testdir / self.input_name, "wb")
+        path = self.ctx.short_dir() / self.socket_name
         self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.listener.bind(str(path))
         self.listener.listen(1)
         self.listener.settimeout(0.1)
         escaped = str(path).replace(",", ",,")
-        return ["-chardev", f"socket,id=conduit_com1,path={escaped}",
-                "-serial", "chardev:conduit_com1"]
+        return self._qemu_args(escaped)
+
+    def _qemu_args(self, escaped_path: str) -> list[str]:
+        return ["-chardev", f"socket,id={self.chardev},path={escaped_path}", "-serial", f"chardev:{self.chardev}"]
 
     def started(self, pid: int) -> None:
         thread = threading.Thread(target=self._main, name="serial-peer", daemon=True)
@@ -146,7 +159,7 @@ class SerialPeer(Peer):
             thread.join(timeout=2)
         self.serial_log.flush()
         if self.conn is None:
-            return ["QEMU never connected to the COM1 socket (see qemu-stderr.log)"]
+            return [f"QEMU never connected to the {self.port} socket (see qemu-stderr.log)"]
         problems = self.log.unfinished(self._describe_step, lambda i: self.steps[i].get("after"))
         return problems + self._check_received()
 
@@ -225,7 +238,7 @@ class SerialPeer(Peer):
             except BlockingIOError:
                 continue
             except OSError as err:
-                self.log.state[index] = f"COM1 closed after {offset:,} bytes ({err.strerror})"
+                self.log.state[index] = f"{self.port} closed after {offset:,} bytes ({err.strerror})"
                 return False
             self.input_log.write(view[offset:offset + count])
             offset += count
@@ -237,19 +250,19 @@ class SerialPeer(Peer):
 
     def _describe_step(self, index: int) -> str:
         data = self.data[index] if index < len(self.data) else b""
-        return f"COM1 input step {index + 1} ({payload.describe(data or b'')})"
+        return f"{self.port} input step {index + 1} ({payload.describe(data or b'')})"
 
     def _check_received(self) -> list[str]:
-        received = (self.ctx.testdir / "serial.log").read_bytes()
+        received = (self.ctx.testdir / self.log_name).read_bytes()
         problems = []
         for pattern in self.spec.get("expect_received", []):
             if not watch.compile_for_run(pattern, self.ctx.nonce, self.ctx.test_id).search(received):
-                problems.append(f"nothing the guest sent on COM1 matched /{watch.show(pattern)}/ "
-                                f"({len(received):,} bytes received, see serial.log)")
+                problems.append(f"nothing the guest sent on {self.port} matched /{watch.show(pattern)}/ "
+                                f"({len(received):,} bytes received, see {self.log_name})")
         for pattern in self.spec.get("reject_received", []):
             match = watch.compile_for_run(pattern, self.ctx.nonce, self.ctx.test_id).search(received)
             if match:
-                problems.append(f"COM1 output must not match /{watch.show(pattern)}/, but the guest sent "
+                problems.append(f"{self.port} output must not match /{watch.show(pattern)}/, but the guest sent "
                                 f"{bytes(match.group(0)[:60])!r}")
         for table in _bytes_tables(self.spec):
             problem = self._check_bytes(received, table)
@@ -258,12 +271,13 @@ class SerialPeer(Peer):
         return problems
 
     def _check_bytes(self, received: bytes, table: dict) -> str | None:
-        start, label = 0, "COM1 output"
+        start, label = 0, f"{self.port} output"
         if "after" in table:
             match = watch.compile_for_run(table["after"], self.ctx.nonce, self.ctx.test_id).search(received)
             if match is None:
-                return f"the guest never sent /{watch.show(table['after'])}/ on COM1, so the bytes after it cannot be checked"
-            start, label = match.end(), f"COM1 output after /{watch.show(table['after'])}/"
+                return (f"the guest never sent /{watch.show(table['after'])}/ on {self.port}, "
+                        "so the bytes after it cannot be checked")
+            start, label = match.end(), f"{self.port} output after /{watch.show(table['after'])}/"
         end = len(received)
         if "before" in table:
             regex = watch.compile_for_run(table["before"], self.ctx.nonce, self.ctx.test_id)
@@ -283,3 +297,18 @@ class SerialPeer(Peer):
             return None if len(got) == length else \
                 f"{label}: received {len(got):,} bytes, expected {length:,}"
         return payload.compare(got, want, label)
+
+
+@register
+class Com2Peer(SerialPeer):
+    """`serial2`: the serial peer on COM2. COM1 stays a file (serial.log), so the guest's COM1
+    lines still serve as `after` markers."""
+    kind = "serial2"
+    port = "COM2"
+    log_name = "com2.log"
+    input_name = "com2-in.bin"
+    socket_name = "com2.sock"
+    chardev = "conduit_com2"
+
+    def _qemu_args(self, escaped_path: str) -> list[str]:
+        return ["-serial", f"file:{self.ctx.testdir / 'serial.log'}", *super()._qemu_args(escaped_path)]

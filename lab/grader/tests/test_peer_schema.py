@@ -192,8 +192,25 @@ class CommandLine(unittest.TestCase):
         self.assertEqual(argv[argv.index("-D") + 1], "/tmp/trace.fifo")
         self.assertIn("cpu_reset", argv)
 
+    def test_com2_peer_keeps_com1_a_file(self):
+        """serial2: COM1 stays serial.log, so the guest's COM1 lines still serve as markers, and
+        the peer's socket is the second -serial, COM2."""
+        from harness.serial_peer import Com2Peer
+
+        class Ctx:
+            testdir = Path("/r/out/s/t1")
+
+        peer = Com2Peer.__new__(Com2Peer)
+        peer.ctx = Ctx()
+        args = peer._qemu_args("/tmp/com2.sock")
+        argv = self.argv(args)
+        serials = [argv[i + 1] for i, option in enumerate(argv) if option == "-serial"]
+        self.assertEqual(serials, ["file:/r/out/s/t1/serial.log", "chardev:conduit_com2"])
+        self.assertIn("socket,id=conduit_com2,path=/tmp/com2.sock", argv)
+        self.assertEqual((Com2Peer.log_name, Com2Peer.port), ("com2.log", "COM2"))
+
     def test_kinds_registered(self):
-        self.assertEqual(peers.kinds(), ["disk", "disk_plan", "net", "power_cut", "qmp", "serial", "trace"])
+        self.assertEqual(peers.kinds(), ["disk", "disk_plan", "net", "power_cut", "qmp", "serial", "serial2", "trace"])
 
 
 class ReadmeExamples(unittest.TestCase):

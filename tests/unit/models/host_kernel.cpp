@@ -152,7 +152,7 @@ void WaitQueue::end_wait(bool were_enabled) { models::cpu().restore(were_enabled
 // Sleeping: interrupts on, and the models' time runs to the next event (or the deadline). The
 // caller re-checks its condition; with nothing left to happen before a deadline of "never",
 // the thread would sleep for ever, which in a test is a bug worth a clear failure.
-WaitResult WaitQueue::block_locked(u64 deadline_ns)
+WaitResult WaitQueue::block_locked(u64 deadline_ns, bool)
 {
     models::cpu().restore(true);
     bool fired = models::clock().sleep_until_event(deadline_ns);
@@ -164,6 +164,7 @@ WaitResult WaitQueue::block_locked(u64 deadline_ns)
     return fired ? WaitResult::Woken : WaitResult::TimedOut;
 }
 
+bool WaitQueue::current_interrupt_pending() { return false; }   // no user processes on the host
 void WaitQueue::wait() { (void)wait_until(NO_DEADLINE); }
 
 ErrorOr<void> WaitQueue::wait_until(u64 deadline_ns)
