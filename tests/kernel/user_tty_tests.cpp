@@ -51,3 +51,13 @@ KTEST(user_shell_on_tty0, CORE_SUITE)
     EXPECT_EXIT(run, 5);
     return {};
 }
+
+// The whole path of the lecture from user space: dd in a shell reads the IDE disk through
+// read() on /dev/hda, the block class, and the ATA driver (tests/kernel/rubric.toml).
+KTEST(user_shell_dd_disk, CORE_SUITE)
+{
+    char const* argv[] = { "sh" };
+    auto run = TRY(user_test::run(argv, "ttyS0"));
+    EXPECT_EXIT(run, 0);
+    return {};
+}
