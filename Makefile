@@ -47,7 +47,7 @@ KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--no-undefined -Wl,-z,max-page-s
 # --- kernel sources: every .cpp/.S below these folders is part of the one kernel image -----
 KERNEL_DIRS := $(ARCH_DIR) kernel drivers lab tests/kernel
 KERNEL_SOURCES := $(shell find $(KERNEL_DIRS) \( -name '*.cpp' -o -name '*.S' \) \
-    -not -path 'lab/grader/*' -not -path 'tests/unit/*' 2>/dev/null | LC_ALL=C sort)
+    -not -path 'lab/grader/*' -not -path 'tests/unit/*' -not -path 'lab/*/tests/host/*' 2>/dev/null | LC_ALL=C sort)
 KERNEL_OBJECTS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SOURCES))
 
 KERNEL_ELF := $(BUILD)/kernel.elf
