@@ -502,7 +502,7 @@ void read_line(void* arg)
 
 // A reader of a canonical tty0 sleeps while a line is typed and edited, and is woken once, when
 // the line is complete; the echo is on the way before that.
-KTEST(lab3_tty_wakes_reader_on_line, 2)
+KTEST(lab3_tty_wakes_reader_on_line, 3)
 {
     TRY(need_keyboard());
     auto tty0 = EXPECT_OK(devfs::open("/dev/tty0", dev::OpenFlags::ReadWrite));

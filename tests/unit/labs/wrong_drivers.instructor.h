@@ -21,6 +21,7 @@ extern UartDriver const uart_iir_spinner;
 
 // wrong_irq.instructor.cpp (lab 2): 8259s whose eoi() is wrong, and a dispatch without the EOI.
 arch::Pic8259& pic_no_eoi();
+arch::Pic8259& pic_eoi_timer_only();
 arch::Pic8259& pic_master_eoi_only();
 arch::Pic8259& pic_master_eoi_first();
 void dispatch_without_eoi(irq::IrqLine line);

@@ -3,6 +3,8 @@
 //
 //   pic_no_eoi             sends no EOI at all: every line stays in service after its first
 //                          interrupt (the timer's first, so the tick stops)
+//   pic_eoi_timer_only     the lab 2 handout's stand-in: only the timer's line gets its EOI, so
+//                          the UART interrupts once and then never again
 //   pic_master_eoi_only    a slave line gets only the master's EOI: the slave keeps it in service
 //   pic_master_eoi_first   a slave line gets both EOIs, the master's first
 //   dispatch_without_eoi   calls every handler of the line and never chip.eoi()
@@ -20,6 +22,15 @@ namespace pic_regs = arch::pic::regs;
 class NoEoi final : public arch::Pic8259 {
 public:
     void eoi(irq::IrqLine) override {}
+};
+
+class TimerEoiOnly final : public arch::Pic8259 {
+public:
+    void eoi(irq::IrqLine line) override
+    {
+        if (line == 0)
+            m_master.write(pic_regs::command, u8(OCW2_SPECIFIC_EOI | line));
+    }
 };
 
 class MasterEoiOnly final : public arch::Pic8259 {
@@ -54,6 +65,12 @@ void call_handler(irq::IrqAction const& action, void*) { (void)action.handler(ac
 arch::Pic8259& pic_no_eoi()
 {
     static NoEoi chip;
+    return chip;
+}
+
+arch::Pic8259& pic_eoi_timer_only()
+{
+    static TimerEoiOnly chip;
     return chip;
 }
 

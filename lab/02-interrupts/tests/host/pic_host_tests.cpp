@@ -6,15 +6,12 @@
 
 using namespace labtest;
 
-TEST_CASE("lab 2: the EOI re-opens the timer's line (IRQ 0)", "[.lab2][pic_host_eoi_timer]")
+// The timer's line first: the handout's stand-in already sends its EOI (so that the clock runs
+// before this exercise is done); the UART's line is yours.
+TEST_CASE("lab 2: the EOI re-opens the timer's line (IRQ 0) and the UART's (IRQ 4)", "[.lab2][pic_host_eoi]")
 {
     arch::Pic8259 chip;
     check_eoi_reopens_line(chip, 0);
-}
-
-TEST_CASE("lab 2: the EOI re-opens the UART's line (IRQ 4)", "[.lab2][pic_host_eoi_uart]")
-{
-    arch::Pic8259 chip;
     check_eoi_reopens_line(chip, 4);
 }
 
