@@ -18,6 +18,7 @@ extern UartDriver const uart_no_iir_loop;
 extern UartDriver const uart_thre_never_enabled;
 extern UartDriver const uart_thre_left_enabled;
 extern UartDriver const uart_iir_spinner;
+extern UartDriver const uart_overrun_ignored;
 
 // wrong_irq.instructor.cpp (lab 2): 8259s whose eoi() is wrong, and a dispatch without the EOI.
 arch::Pic8259& pic_no_eoi();

@@ -12,6 +12,8 @@
 //   uart_thre_left_enabled    the top half refills THR itself and never calls update_ier(), so
 //                             THRE stays enabled once the queue is empty
 //   uart_iir_spinner          queue_tx waits for the transmitter, spinning on IIR and refilling
+//   uart_overrun_ignored      the receive drain reads LSR but never passes it to
+//                             note_line_status(): reading LSR clears OE, so the overrun is lost
 #include "wrong_drivers.instructor.h"
 
 namespace labtest::wrong {
@@ -53,7 +55,9 @@ bool no_iir_loop(Uart& uart)
 
 usize thre_never_enabled(Uart& uart, ReadonlyBytes bytes) { return uart.tx.push_some(bytes); }
 
-bool refill_keeping_thre(Uart& uart)
+// The tree's top half (the IIR loop) with its receive and THRE work given: a wrong driver
+// changes one of them.
+bool top_half_with(Uart& uart, void (*receive)(Uart&), void (*refill)(Uart&))
 {
     Iir iir = uart.io.read(regs::iir);
     if (has(iir, Iir::NoInterrupt))
@@ -61,18 +65,43 @@ bool refill_keeping_thre(Uart& uart)
     bump(uart.stats.interrupts);
     do {
         Iir const cause = iir & Iir::CauseMask;
-        if (cause == Iir::ThrEmpty) {
-            u8 byte;
-            for (unsigned i = 0; i < uart.fifo_depth && uart.tx.pop(byte); ++i)
-                uart.io.write(regs::thr, byte);   // and no update_ier(): THRE stays on
-        } else if (cause == Iir::ModemStatus) {
+        if (cause == Iir::ThrEmpty)
+            refill(uart);
+        else if (cause == Iir::ModemStatus)
             (void)uart.io.read(regs::msr);
-        } else {
-            rx_drain(uart);
-        }
+        else
+            receive(uart);
     } while (!has(iir = uart.io.read(regs::iir), Iir::NoInterrupt));
     return true;
 }
+
+void refill_without_update_ier(Uart& uart)
+{
+    u8 byte;
+    for (unsigned i = 0; i < uart.fifo_depth && uart.tx.pop(byte); ++i)
+        uart.io.write(regs::thr, byte);   // and no update_ier(): THRE stays on
+}
+
+bool refill_keeping_thre(Uart& uart) { return top_half_with(uart, rx_drain, refill_without_update_ier); }
+
+void drain_ignoring_line_status(Uart& uart)
+{
+    constexpr unsigned DRAIN_LIMIT = 256;   // as the tree's rx_drain
+    usize received = 0;
+    for (unsigned i = 0; i < DRAIN_LIMIT; ++i) {
+        Lsr const lsr = uart.io.read(regs::lsr);   // OE, PE, FE, BI cleared by this read, not counted
+        if (!has(lsr, Lsr::DataReady) || uart.rx_throttled || uart.rx_held || uart.rx->room() == 0)
+            break;
+        uart.rx->insert(uart.io.read(regs::rbr));
+        ++received;
+    }
+    if (received) {
+        bump(uart.stats.bytes_in, received);
+        uart.events |= Event::Received;
+    }
+}
+
+bool overrun_ignored(Uart& uart) { return top_half_with(uart, drain_ignoring_line_status, tx_refill); }
 
 usize iir_spinner(Uart& uart, ReadonlyBytes bytes)
 {
@@ -104,6 +133,9 @@ UartDriver const uart_thre_never_enabled {
 };
 UartDriver const uart_thre_left_enabled {
     "uart_thre_left_enabled", hw_init, poll_putc, poll_getc, refill_keeping_thre, queue_tx
+};
+UartDriver const uart_overrun_ignored {
+    "uart_overrun_ignored", hw_init, poll_putc, poll_getc, overrun_ignored, queue_tx
 };
 UartDriver const uart_iir_spinner {
     "uart_iir_spinner", hw_init, poll_putc, poll_getc, handle_interrupt, iir_spinner

@@ -28,6 +28,11 @@ TEST_CASE("self-test: an IIR spinner", "[.selftest_lab2][uart_iir_spinner]")
     check_queue_tx_does_not_wait(wrong::uart_iir_spinner);
 }
 
+TEST_CASE("self-test: an overrun read from LSR and dropped", "[.selftest_lab2][uart_overrun_ignored]")
+{
+    check_overrun_counted(wrong::uart_overrun_ignored);
+}
+
 TEST_CASE("self-test: no EOI at all (the timer's line goes first)", "[.selftest_lab2][pic_no_eoi]")
 {
     arch::Pic8259& chip = wrong::pic_no_eoi();
