@@ -38,10 +38,10 @@ UNIT_KERNEL_SOURCES += drivers/char/uart16550/interrupts.cpp
 UNIT_KERNEL_SOURCES += arch/x86_64/irqchip/pic.cpp kernel/irq/irq_core.cpp
 UNIT_KERNEL_SOURCES += drivers/char/ps2kbd/keyboard.cpp drivers/char/ps2kbd/top_half.cpp \
     drivers/char/ps2kbd/bottom_half.cpp drivers/char/ps2kbd/keymap.cpp drivers/char/ps2kbd/leds.cpp
-# Purpose-made wrong drivers for the grader's self-tests (absent from handouts).
-UNIT_KERNEL_SOURCES += $(wildcard arch/x86_64/irqchip/wrong_*.instructor.cpp)
 
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.cpp) $(wildcard tests/unit/models/*.cpp)
+# tests/unit/labs: the labs' rigs and checks, and (*.instructor.cpp, absent from handouts) the
+# purpose-made wrong drivers of the grader's self-tests.
 UNIT_TEST_SOURCES += $(wildcard tests/unit/labs/*.cpp)
 # Labs' host tests (lab/NN-topic/tests/host/): tagged hidden ([.labN]), so a plain run skips
 # them on a handout where that lab is not done yet; `UNIT_ARGS='[labN]'` and the grader run them.
