@@ -232,8 +232,11 @@ void check_queue_tx_does_not_wait(UartDriver const& driver)
     UartRig rig(driver);
     init_or_fail(rig);
     rig.open_irq();
-    rig.queue(pattern(40, 7));
+    auto const data = pattern(40, 7);
+    rig.queue(data);
     QueueCall const call = rig.queue_calls.back();
+    if (call.queued != data.size())
+        FAIL("queue_tx() took " << call.queued << " of 40 bytes into an empty 4 KiB queue");
     if (call.ns > 50 * US || call.iir_reads + call.lsr_reads > 4)
         FAIL("queue_tx() waited for the transmitter (an IIR spinner): it spent " << call.ns / US << " us and read "
              "IIR " << call.iir_reads << " and LSR " << call.lsr_reads << " times before it returned. It runs with the "
@@ -241,6 +244,8 @@ void check_queue_tx_does_not_wait(UartDriver const& driver)
              "return; THRE interrupts send them");
     if (!rig.drain())
         FAIL("transmission stalled after queue_tx(): " << rig.chip.transmitted().size() << " of 40 bytes sent");
+    if (rig.chip.transmitted() != data)
+        FAIL("40 bytes queued, the line carried " << first_difference(rig.chip.transmitted(), data));
 }
 
 void check_receive_by_interrupt(UartDriver const& driver)
