@@ -54,7 +54,7 @@ KERNEL_ELF := $(BUILD)/kernel.elf
 KERNEL_ISO := $(BUILD)/conduit.iso
 
 .PHONY: all deps kernel iso run check grade unit-tests grader-tests symbols-check rules-check \
-    qemu-gdb gdb bench-boot bench-uart handout handout-check clean
+    qemu-gdb gdb bench-boot bench-uart handout handout-check grade-submissions autograder clean
 
 all: deps $(KERNEL_ISO)
 
@@ -151,9 +151,23 @@ bench-boot: all
 bench-uart: all
 	@$(PYTHON) tools/bench_uart.py --iso $(KERNEL_ISO)
 
+# Batch grading: every submission in SUBMISSIONS (folders, .tar.gz, .zip, git bundles) built
+# from pristine material in a sandbox and graded; see lab/grader/README.md "Batch grading".
+grade-submissions: all
+	@test -n "$(LAB)" -a -n "$(SUBMISSIONS)" || { echo "usage: make grade-submissions LAB=N SUBMISSIONS=dir [JOBS=J] [FORCE=1] [UNSAFE=1]"; exit 2; }
+	@$(PYTHON) lab/grader/grade.py batch --lab $(LAB) --jobs $(JOBS) --out $(BUILD)/batch/lab$(LAB) \
+	    --seed $(BUILD)/handouts/lab$(LAB)/build --seed $(BUILD) $(if $(FORCE),--force) $(if $(UNSAFE),--unsafe) \
+	    $(SUBMISSIONS)
+
+# The Gradescope autograder zip for one lab (build/autograder/labN-autograder.zip).
+autograder: all
+	@test -n "$(LAB)" || { echo "usage: make autograder LAB=N [UNSAFE=1]"; exit 2; }
+	@$(PYTHON) tools/grade_autograder.py --lab $(LAB) --out $(BUILD)/autograder \
+	    --seed $(BUILD)/handouts/lab$(LAB)/build --seed $(BUILD) $(if $(UNSAFE),--unsafe)
+
 handout:
 	@test -n "$(LAB)" -a -n "$(OUT)" || { echo "usage: make handout LAB=N OUT=dir"; exit 2; }
-	@$(PYTHON) tools/handout.py --lab $(LAB) --out $(OUT)
+	@$(PYTHON) tools/handout.py --lab $(LAB) --out $(OUT) $(if $(FORCE),--force)
 
 # The lab invariant on its own (make check runs it too).
 handout-check: all

@@ -11,6 +11,7 @@ Stages (each counts its own tests):
   tools     the handout tools' own tests (tests/tools, Python unittest)
   kernel    every in-kernel test suite through the grader, one QEMU per test
   handouts  the lab invariant: each handout builds, boots, passes earlier labs, scores 0 on its own
+  batch     batch grading of cheating submissions in the sandbox, and the Gradescope autograder
 """
 import argparse
 import glob
@@ -118,9 +119,20 @@ def stage_kernel(args):
     return (summary["passed"], summary["failed"]) if summary["passed"] + summary["failed"] else (0, 1)
 
 
-def stage_handouts(args):
-    proc = run([sys.executable, "tools/handout_check.py", "--jobs", str(args.jobs)])
-    summary = os.path.join(BUILD, "handouts", "summary.json")
+def instructor_tool(path):
+    """The handout and batch checks need the reference tree: a student's handout has neither
+    their tools nor anything for them to check, so there these stages are skipped."""
+    if os.path.exists(os.path.join(ROOT, path)):
+        return True
+    print(f"\n==> skipped: {path} is not in this tree (a handout)")
+    return False
+
+
+def summary_stage(tool, summary, args):
+    """A stage whose tool writes {passed, failed} into a summary file (handouts, batch)."""
+    if not instructor_tool(tool):
+        return None
+    proc = run([sys.executable, tool, "--jobs", str(args.jobs)])
     if not os.path.exists(summary):
         return (0, 1)
     with open(summary) as f:
@@ -128,9 +140,19 @@ def stage_handouts(args):
     return (doc["passed"], doc["failed"]) if proc.returncode == 0 or doc["failed"] else (0, 1)
 
 
+def stage_handouts(args):
+    return summary_stage("tools/handout_check.py", os.path.join(BUILD, "handouts", "summary.json"), args)
+
+
+def stage_batch(args):
+    """Batch grading of the cheating fixtures and the Gradescope autograder (tools/grade_check.py);
+    after the handouts stage, whose lab trees seed its pristine build."""
+    return summary_stage("tools/grade_check.py", os.path.join(BUILD, "grade-check", "summary.json"), args)
+
+
 STAGES = [("symbols", stage_symbols), ("fences", stage_fences), ("rules", stage_rules), ("unit", stage_unit),
           ("grader", stage_grader), ("tools", stage_tools), ("kernel", stage_kernel),
-          ("handouts", stage_handouts)]
+          ("handouts", stage_handouts), ("batch", stage_batch)]
 
 
 def main():

@@ -21,7 +21,11 @@ build directory seeded with the reference build's objects recompiles only what c
 whose content equals DIR's copy takes DIR's time instead, so DIR's build can seed this one.
 
 OUT must not exist, be empty, or be a previous handout (it has .conduit-handout.json), which is
-replaced entirely, its build/ included. Nothing is written when any fence is malformed.
+replaced entirely, its build/ included; OUT holding a git repository (a student's work) or
+anything else is replaced only with --force (make handout FORCE=1), and OUT may not lie inside
+the reference tree. The handout is a git repository with one commit, "Lab N handout", and its
+README.md is the student README (tools/handout_readme.py), not the reference's. Nothing is
+written when any fence is malformed.
 """
 from __future__ import annotations
 
@@ -39,6 +43,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import fences  # noqa: E402
+import handout_readme  # noqa: E402
 import handout_rubric  # noqa: E402
 
 INSTRUCTOR_LIST = "lab/instructor-only.txt"
@@ -117,7 +122,26 @@ def plan_handout(root: Path, lab: int, exclude: Path | None = None) -> Plan:
             _strip_hidden_runs(plan, name)
         elif parsed is None:
             plan.copied.append(name)
+    _student_readme(plan, names)
     return plan
+
+
+def _student_readme(plan: Plan, names: list[str]) -> None:
+    """The handout's README.md is written for students (tools/handout_readme.py); the
+    reference's own README, for the course's builders, stays behind."""
+    template = handout_readme.TEMPLATE
+    if not (plan.root / template).is_file():
+        return
+    for group in (plan.copied, plan.removed):
+        if template in group:
+            group.remove(template)
+    plan.rendered.pop(template, None)
+    plan.removed.append(template)
+    if "README.md" in plan.copied:
+        plan.copied.remove("README.md")
+    shipped = set(plan.copied) | set(plan.rendered)
+    labs = fences.discover_labs(plan.root)
+    plan.rendered["README.md"] = handout_readme.render(plan.root, labs, plan.lab, shipped).encode("utf-8")
 
 
 def _strip_hidden_runs(plan: Plan, name: str) -> None:
@@ -142,16 +166,26 @@ def _strip_hidden_runs(plan: Plan, name: str) -> None:
 
 # --- writing -------------------------------------------------------------------------------
 
-def prepare_out(out: Path, root: Path) -> None:
+def prepare_out(out: Path, root: Path, force: bool = False, allow_inside: bool = False) -> None:
+    """OUT must be new, empty, or a previous handout nobody worked in. A git repository (a
+    student's work, or a handout someone started on) or anything else is replaced only with
+    force (FORCE=1); OUT inside the reference tree only for the tools that build there."""
     out = out.resolve()
-    if out == root or root.is_relative_to(out):
-        raise HandoutError(f"refusing to write the handout over the reference tree ({out})")
+    if out == root or root.is_relative_to(out) or out in (Path("/"), Path.home()):
+        raise HandoutError(f"refusing to write the handout over {out}")
+    if not allow_inside and out.is_relative_to(root):
+        raise HandoutError(f"{out} is inside the reference tree {root}: write the handout "
+                           "somewhere else (it would nest a student's git repository in the "
+                           "reference's, and the reference's file list would pick it up)")
     if out.exists() and not out.is_dir():
         raise HandoutError(f"{out} exists and is not a directory")
     if out.is_dir() and any(out.iterdir()):
-        if not (out / fences.HANDOUT_STAMP).is_file():
+        if not force and (out / ".git").exists():
+            raise HandoutError(f"{out} holds a git repository, perhaps with a student's work; "
+                               "refusing to replace it (FORCE=1 replaces it)")
+        if not force and not (out / fences.HANDOUT_STAMP).is_file():
             raise HandoutError(f"{out} is not empty and is not a previous handout (no "
-                               f"{fences.HANDOUT_STAMP}); refusing to overwrite it")
+                               f"{fences.HANDOUT_STAMP}); refusing to overwrite it (FORCE=1 replaces it)")
         for entry in out.iterdir():
             if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry)
@@ -171,10 +205,11 @@ def _source_commit(root: Path) -> dict:
         return {"commit": None, "dirty": None}
 
 
-def write_handout(plan: Plan, out: Path, base: Path | None = None) -> None:
+def write_handout(plan: Plan, out: Path, base: Path | None = None, *, git: bool = True,
+                  force: bool = False, allow_inside: bool = False) -> None:
     root = plan.root
     out = out.resolve()
-    prepare_out(out, root)
+    prepare_out(out, root, force, allow_inside)
     for name in plan.copied:
         source, target = root / name, out / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -198,6 +233,25 @@ def write_handout(plan: Plan, out: Path, base: Path | None = None) -> None:
     stamp = {"lab": plan.lab, "source": _source_commit(root), "generated": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
              "tool": "tools/handout.py"}
     (out / fences.HANDOUT_STAMP).write_text(json.dumps(stamp, indent=2) + "\n")
+    if git:
+        _initial_commit(out, plan.lab)
+
+
+def _initial_commit(out: Path, lab: int) -> None:
+    """The student's tree starts as a git repository with one commit, the handout, so that
+    `git diff` shows exactly their work. The user's hooks and signing settings stay out."""
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Conduit handout", "GIT_AUTHOR_EMAIL": "handout@conduit.invalid",
+           "GIT_COMMITTER_NAME": "Conduit handout", "GIT_COMMITTER_EMAIL": "handout@conduit.invalid"}
+    quiet = ["-c", "core.hooksPath=/dev/null", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"]
+    try:
+        for argv in (["init", "-q"], ["add", "-A"],
+                     ["commit", "-q", "--no-verify", "-m", f"Lab {lab} handout"]):
+            subprocess.run(["git", *quiet, *argv], cwd=out, env=env, check=True, capture_output=True)
+    except FileNotFoundError:
+        print("handout: git is not installed; the handout is not a git repository", file=sys.stderr)
+    except subprocess.CalledProcessError as err:
+        raise HandoutError(f"git {' '.join(err.cmd[len(quiet) + 1:])} failed in {out}: "
+                           f"{err.stderr.decode(errors='replace').strip()}") from None
 
 
 def describe(plan: Plan, out: Path) -> str:
@@ -215,9 +269,10 @@ def describe(plan: Plan, out: Path) -> str:
     return "\n".join(lines)
 
 
-def make_handout(root: Path, lab: int, out: Path, base: Path | None = None) -> Plan:
+def make_handout(root: Path, lab: int, out: Path, base: Path | None = None, *, force: bool = False,
+                 allow_inside: bool = False, git: bool = True) -> Plan:
     plan = plan_handout(root, lab, exclude=out)
-    write_handout(plan, out, base)
+    write_handout(plan, out, base, git=git, force=force, allow_inside=allow_inside)
     return plan
 
 
@@ -229,9 +284,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--base", type=Path, metavar="DIR",
                    help="a previous handout whose file times changed-but-identical files take")
     p.add_argument("-q", "--quiet", action="store_true")
+    p.add_argument("--force", action="store_true",
+                   help="replace OUT even if it holds a git repository or other work (FORCE=1)")
     args = p.parse_args(argv)
     try:
-        plan = make_handout(args.root, args.lab, args.out, args.base.resolve() if args.base else None)
+        plan = make_handout(args.root, args.lab, args.out, args.base.resolve() if args.base else None,
+                            force=args.force)
     except HandoutError as err:
         print(f"handout: {err}", file=sys.stderr)
         return 1

@@ -44,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import fences    # noqa: E402
 import handout   # noqa: E402
+import handout_citations  # noqa: E402
 from build_seed import needs_host_tests, seed_build  # noqa: E402,F401
 
 ROOT = fences.repo_root()
@@ -137,6 +138,21 @@ def grade(root: Path, tree: Path, build: Path, labs: list[int], jobs: int, out: 
         return None, time.monotonic() - started
 
 
+def check_stands_alone(run: LabRun) -> None:
+    """A student tree stands alone: every path its README, handouts and headers cite is in
+    it; it is a git repository with the handout as its one commit; its README is written for
+    students."""
+    dead = handout_citations.check_tree(run.tree)
+    run.add("citations resolve", not dead, "\n".join(str(p) for p in dead[:20]) +
+            (f"\n... and {len(dead) - 20} more" if len(dead) > 20 else ""))
+    log = subprocess.run(["git", "-C", str(run.tree), "log", "--format=%s"], capture_output=True, text=True)
+    run.add("a git repository with one commit", log.returncode == 0 and log.stdout.splitlines() ==
+            [f"Lab {run.lab} handout"], log.stdout + log.stderr)
+    readme = (run.tree / "README.md").read_text(errors="replace") if (run.tree / "README.md").is_file() else ""
+    run.add("README.md is the student README", readme.startswith(f"# Conduit: lab {run.lab}")
+            and "reference solution" not in readme and "make handout" not in readme, readme[:200])
+
+
 def lab_tests(results: dict, lab: int) -> list[dict]:
     return [t for t in results.get("tests", []) if t.get("lab") == lab]
 
@@ -170,7 +186,78 @@ def evaluate_handout(run: LabRun, labs: list[int], log: Path) -> None:
                 if wrongly else f"{t.get('verdict')}")
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_handout(run: LabRun, base: Path | None, out: Path, jobs: int, host_target: list[str], say) -> bool:
+    """Generates, checks and builds one lab's handout; True when it built."""
+    t0 = time.monotonic()
+    try:
+        plan = handout.make_handout(ROOT, run.lab, run.tree, base=base, force=True, allow_inside=True)
+    except (handout.HandoutError, OSError) as err:
+        run.add("handout generated", False, str(err))
+        say(f"  lab {run.lab}: handout FAILED: {err}")
+        return False
+    run.add("handout generated", True, f"{len(plan.rendered)} files changed, "
+            f"{len(plan.removed)} instructor-only files left out")
+    check_stands_alone(run)
+    seed_build(base / "build" if base else REF_BUILD, run.tree)
+    run.times["handout"] = time.monotonic() - t0
+    log = out / f"lab{run.lab}-build.log"
+    rc, seconds = run_logged(["make", "--no-print-directory", f"JOBS={jobs}", "BUILD=build", "all",
+                              *host_target], log, run.tree)
+    run.times["build"] = seconds
+    try:
+        run.recompiled = sum(1 for line in log.read_text(errors="replace").splitlines()
+                             if line.startswith(("  CXX", "  AS")))
+    except OSError:
+        run.recompiled = None
+    run.built = rc == 0
+    run.add("builds", run.built, f"{run.recompiled} files compiled in {seconds:.1f} s" if run.built
+            else f"make failed; see {log}:\n{tail(log)}")
+    say(f"  lab {run.lab}: handout {run.times['handout']:.1f} s, build {seconds:.1f} s "
+        f"({run.recompiled} files compiled){'' if run.built else ' FAILED'}")
+    return run.built
+
+
+def reference_checks_of(future: Future | None, out: Path, labs: list[int]) -> tuple[list[Check], float]:
+    """The reference tree must pass every test of every lab."""
+    checks: list[Check] = []
+    reference, seconds = future.result() if future else (None, 0.0)
+    if future is None:
+        return checks, seconds
+    if reference is None:
+        return [Check("reference graded", False,
+                      f"see {out / 'reference-grade.log'}:\n{tail(out / 'reference-grade.log')}")], seconds
+    for lab in labs:
+        tests = lab_tests(reference, lab)
+        if not tests:
+            checks.append(Check(f"reference lab {lab} has tests", False, "no test ran"))
+        for t in tests:
+            checks.append(Check(f"reference lab {lab} passes: {t['id']}",
+                                bool(t.get("passed")), "" if t.get("passed") else short(t)))
+    return checks, seconds
+
+
+def write_summary(path: Path, general, reference_checks, runs, jobs: int, wall: float,
+                  reference_seconds: float, out: Path) -> int:
+    all_checks = general + reference_checks + [c for run in runs for c in run.checks]
+    passed = sum(c.passed for c in all_checks)
+    doc = {
+        "passed": passed, "failed": len(all_checks) - passed, "wall_time": round(wall, 1), "jobs": jobs,
+        "general": [c.as_dict() for c in general],
+        "reference": {"checks": [c.as_dict() for c in reference_checks],
+                      "grade_seconds": round(reference_seconds, 1),
+                      "results": str(out / "reference-results.json")},
+        "labs": [{"lab": run.lab, "tree": str(run.tree),
+                  "passed": sum(c.passed for c in run.checks),
+                  "failed": sum(not c.passed for c in run.checks),
+                  "files_compiled": run.recompiled,
+                  "times": {k: round(v, 1) for k, v in run.times.items()},
+                  "checks": [c.as_dict() for c in run.checks]} for run in runs],
+    }
+    path.write_text(json.dumps(doc, indent=2) + "\n")
+    return len(all_checks) - passed
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--jobs", "-j", type=int, default=_cpu_count(), help="CPUs to use (default: all)")
     p.add_argument("--lab", type=int, action="append", metavar="N", help="only lab N (repeatable)")
@@ -181,12 +268,16 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.jobs < 1:
         p.error("--jobs must be positive")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     started = time.monotonic()
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     summary_path = out / "summary.json"
-    if summary_path.exists():
-        summary_path.unlink()
+    summary_path.unlink(missing_ok=True)
     jobs = args.jobs
     print_lock = threading.Lock()
 
@@ -197,19 +288,17 @@ def main(argv: list[str] | None = None) -> int:
     # 1. The fences of the reference tree.
     tree_fences = fences.scan_tree(ROOT)
     labs = lab_numbers(ROOT)
-    if args.lab:
-        missing = [n for n in args.lab if n not in labs]
-        if missing:
-            print(f"handout_check: no lab {', '.join(map(str, missing))} with a rubric.toml "
-                  f"(labs: {', '.join(map(str, labs)) or 'none'})", file=sys.stderr)
-            return 2
+    missing = [n for n in args.lab or [] if n not in labs]
+    if missing:
+        print(f"handout_check: no lab {', '.join(map(str, missing))} with a rubric.toml "
+              f"(labs: {', '.join(map(str, labs)) or 'none'})", file=sys.stderr)
+        return 2
     selected = sorted(set(args.lab)) if args.lab else labs
     general: list[Check] = [Check("fences are well-formed", not tree_fences.errors,
                                   "\n".join(str(e) for e in tree_fences.errors))]
     say(f"handouts: labs {', '.join(map(str, selected)) or 'none'}; "
         f"{sum(len(p.fences) for p in tree_fences.files.values())} fences in "
         f"{len(tree_fences.files)} files; {jobs} CPUs")
-
     # Labs that grade host unit tests need the host binary of each tree too.
     host_target = ["unit-tests-build"] if needs_host_tests(sorted(ROOT.glob("lab/*/rubric.toml"))) else []
 
@@ -222,94 +311,35 @@ def main(argv: list[str] | None = None) -> int:
                              f"{tail(out / 'reference-build.log')}"))
         say(f"  reference: make all {seconds:.1f} s{'' if rc == 0 else ' FAILED'}")
     ref_ok = all(c.passed for c in general)
-
-    runs: list[LabRun] = []
-    reference_future: Future | None = None
     graders = ThreadPoolExecutor(max_workers=max(1, jobs // 2) + 1)
-    if ref_ok and labs:
-        reference_future = graders.submit(
-            grade, ROOT, ROOT, REF_BUILD, labs, jobs, out / "reference" / "grade",
-            out / "reference-results.json", out / "reference-grade.log")
+    reference_future = graders.submit(
+        grade, ROOT, ROOT, REF_BUILD, labs, jobs, out / "reference" / "grade",
+        out / "reference-results.json", out / "reference-grade.log") if ref_ok and labs else None
 
     # 3. Handouts, one build after another, each graded beside the next build.
+    runs: list[LabRun] = []
     previous: LabRun | None = None
     for lab in selected if ref_ok else []:
         run = LabRun(lab, out / f"lab{lab}")
         runs.append(run)
-        t0 = time.monotonic()
         base = previous.tree if previous is not None and previous.built else None
-        try:
-            plan = handout.make_handout(ROOT, lab, run.tree, base=base)
-        except (handout.HandoutError, OSError) as err:
-            run.add("handout generated", False, str(err))
-            say(f"  lab {lab}: handout FAILED: {err}")
+        if not build_handout(run, base, out, jobs, host_target, say):
+            previous = run if run.checks and run.checks[0].passed else previous
             continue
-        run.add("handout generated", True, f"{len(plan.rendered)} files changed, "
-                f"{len(plan.removed)} instructor-only files left out")
-        seed_build(base / "build" if base else REF_BUILD, run.tree)
-        run.times["handout"] = time.monotonic() - t0
-        log = out / f"lab{lab}-build.log"
-        rc, seconds = run_logged(["make", "--no-print-directory", f"JOBS={jobs}", "BUILD=build", "all",
-                                  *host_target], log, run.tree)
-        run.times["build"] = seconds
-        try:
-            run.recompiled = sum(1 for line in log.read_text(errors="replace").splitlines()
-                                 if line.startswith(("  CXX", "  AS")))
-        except OSError:
-            run.recompiled = None
-        run.built = rc == 0
-        run.add("builds", run.built, f"{run.recompiled} files compiled in {seconds:.1f} s" if run.built
-                else f"make failed; see {log}:\n{tail(log)}")
-        say(f"  lab {lab}: handout {run.times['handout']:.1f} s, build {seconds:.1f} s "
-            f"({run.recompiled} files compiled){'' if run.built else ' FAILED'}")
-        if run.built:
-            grade_labs = [m for m in labs if m <= lab]
-            run.grading = graders.submit(grade, ROOT, run.tree, run.tree / "build", grade_labs, jobs,
-                                         run.tree / "build" / "grade", out / f"lab{lab}-results.json",
-                                         out / f"lab{lab}-grade.log")
+        run.grading = graders.submit(grade, ROOT, run.tree, run.tree / "build",
+                                     [m for m in labs if m <= lab], jobs, run.tree / "build" / "grade",
+                                     out / f"lab{lab}-results.json", out / f"lab{lab}-grade.log")
         previous = run
 
-    # 4. Collect.
+    # 4. Collect and report.
     for run in runs:
-        if run.grading is None:
-            continue
-        run.results, run.times["grade"] = run.grading.result()
-        evaluate_handout(run, labs, out / f"lab{run.lab}-grade.log")
-    reference_checks: list[Check] = []
-    reference, reference_seconds = reference_future.result() if reference_future else (None, 0.0)
-    if reference_future is not None:
-        if reference is None:
-            reference_checks.append(Check("reference graded", False,
-                                          f"see {out / 'reference-grade.log'}:\n{tail(out / 'reference-grade.log')}"))
-        else:
-            for lab in labs:
-                tests = lab_tests(reference, lab)
-                if not tests:
-                    reference_checks.append(Check(f"reference lab {lab} has tests", False, "no test ran"))
-                for t in tests:
-                    reference_checks.append(Check(f"reference lab {lab} passes: {t['id']}",
-                                                  bool(t.get("passed")), "" if t.get("passed") else short(t)))
+        if run.grading is not None:
+            run.results, run.times["grade"] = run.grading.result()
+            evaluate_handout(run, labs, out / f"lab{run.lab}-grade.log")
+    reference_checks, reference_seconds = reference_checks_of(reference_future, out, labs)
     graders.shutdown()
-
-    # 5. Report.
-    all_checks = general + reference_checks + [c for run in runs for c in run.checks]
-    passed = sum(c.passed for c in all_checks)
-    failed = len(all_checks) - passed
     wall = time.monotonic() - started
-    doc = {
-        "passed": passed, "failed": failed, "wall_time": round(wall, 1), "jobs": jobs,
-        "general": [c.as_dict() for c in general],
-        "reference": {"checks": [c.as_dict() for c in reference_checks],
-                      "grade_seconds": round(reference_seconds, 1),
-                      "results": str(out / "reference-results.json")},
-        "labs": [{"lab": run.lab, "tree": str(run.tree),
-                  "passed": sum(c.passed for c in run.checks),
-                  "failed": sum(not c.passed for c in run.checks),
-                  "files_compiled": run.recompiled,
-                  "times": {k: round(v, 1) for k, v in run.times.items()},
-                  "checks": [c.as_dict() for c in run.checks]} for run in runs],
-    }
-    summary_path.write_text(json.dumps(doc, indent=2) + "\n")
+    failed = write_summary(summary_path, general, reference_checks, runs, jobs, wall, reference_seconds, out)
     print_table(general, reference_checks, runs, labs, wall, summary_path, reference_seconds)
     return 0 if failed == 0 else 1
 

@@ -7,7 +7,7 @@
 
 // GCC expects a freestanding environment to provide memcpy, memmove, memset and memcmp: it
 // emits calls to them for struct copies and for loops it recognizes. The kernel defines these
-// (and strlen) in kernel/lib/mem.cpp; host tests use libc's. `noexcept` matches glibc's own
+// (and strlen) in arch/x86_64/lib/mem.cpp; host tests use libc's. `noexcept` matches glibc's own
 // declarations, so host code may include both this header and <string.h>.
 extern "C" {
 void* memcpy(void* dst, void const* src, usize count) noexcept;

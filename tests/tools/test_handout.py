@@ -55,8 +55,8 @@ class TreeCase(unittest.TestCase):
     def tearDown(self):
         self.tmp.cleanup()
 
-    def make(self, lab: int, out: Path | None = None, base: Path | None = None) -> handout.Plan:
-        return handout.make_handout(self.root, lab, out or self.out, base=base)
+    def make(self, lab: int, out: Path | None = None, base: Path | None = None, **kw) -> handout.Plan:
+        return handout.make_handout(self.root, lab, out or self.out, base=base, **kw)
 
 
 class Content(TreeCase):
@@ -142,7 +142,12 @@ class Output(TreeCase):
         (self.out / "build").mkdir()
         (self.out / "build/stale.o").write_text("")
         (self.out / "kernel/extra.cpp").write_text("")
-        self.make(1)
+        if HAVE_GIT:
+            # The handout is a git repository: perhaps a student's work by now.
+            with self.assertRaisesRegex(handout.HandoutError, "holds a git repository.*FORCE=1"):
+                self.make(1)
+            self.assertTrue((self.out / "kernel/extra.cpp").exists())
+        self.make(1, force=True)
         self.assertFalse((self.out / "build").exists())
         self.assertFalse((self.out / "kernel/extra.cpp").exists())
         self.assertEqual((self.out / "lab/00-tools/answers.toml").read_text(), "x = 7\n")
@@ -191,9 +196,34 @@ class Git(TreeCase):
     def test_handout_inside_the_tree_is_not_copied_into_the_next(self):
         self.git("init", "-q")
         inside = self.root / "handouts" / "h0"
-        self.make(0, out=inside)
+        with self.assertRaisesRegex(handout.HandoutError, "inside the reference tree"):
+            self.make(0, out=inside)
+        self.make(0, out=inside, allow_inside=True)    # the checks' own trees (build/handouts)
         self.make(1)
         self.assertFalse((self.out / "handouts").exists())
+
+    def test_the_handout_is_a_repository_with_one_commit(self):
+        self.make(1)
+        log = subprocess.run(["git", "-C", str(self.out), "log", "--format=%s"], capture_output=True,
+                             text=True, check=True).stdout.splitlines()
+        self.assertEqual(log, ["Lab 1 handout"])
+        status = subprocess.run(["git", "-C", str(self.out), "status", "--porcelain"], capture_output=True,
+                                text=True, check=True).stdout
+        self.assertEqual(status, "", "every file of the handout is in the commit")
+
+    def test_a_student_readme_replaces_the_reference_readme(self):
+        (self.root / "README.md").write_text("This repository is the reference solution.\n")
+        (self.root / "lab/handout-README.md").write_text("# Lab @LAB@ in @LAB_DIR@\n\n@LADDER@\n\n@DOCS@\n")
+        (self.root / "docs").mkdir()
+        (self.root / "docs/style.md").write_text("# How Conduit is written\n")
+        self.make(1)
+        text = (self.out / "README.md").read_text()
+        self.assertTrue(text.startswith("# Lab 1 in lab/01-uart\n"), text)
+        self.assertNotIn("reference solution", text)
+        self.assertIn("| 1 | [`lab/01-uart`](lab/01-uart/README.md) |", text)
+        self.assertIn("**yours: this handout**", text)
+        self.assertIn("- [`docs/style.md`](docs/style.md): How Conduit is written", text)
+        self.assertFalse((self.out / "lab/handout-README.md").exists())
 
 
 if __name__ == "__main__":

@@ -68,7 +68,7 @@ class StripHidden(unittest.TestCase):
             handout_rubric.strip_hidden(text, "lab/09-x/rubric.toml")
 
     def test_a_broken_rubric_names_itself(self):
-        with self.assertRaisesRegex(handout_rubric.HiddenError, r"^lab/09-x/rubric.toml:(\d+:)? "):
+        with self.assertRaisesRegex(handout_rubric.HiddenError, r"^lab/09-x/rubric.toml:3: "):
             handout_rubric.strip_hidden('[suite]\nname = "s"\nhidden = 1\n', "lab/09-x/rubric.toml")
 
     def test_the_handout_generator_strips_them(self):

@@ -19,19 +19,43 @@ import os
 import time
 
 
-def _run_delays(pid: int) -> dict[str, int]:
-    """Per-thread nanoseconds spent waiting on a run queue; {} if unavailable."""
-    delays = {}
+def _children(pid: int) -> list[int]:
+    """Child processes (their pids) of every thread of pid; [] where /proc cannot say."""
+    found = []
     try:
         tids = os.listdir(f"/proc/{pid}/task")
     except OSError:
-        return delays
+        return found
     for tid in tids:
         try:
-            with open(f"/proc/{pid}/task/{tid}/schedstat") as fh:
-                delays[tid] = int(fh.read().split()[1])
-        except (OSError, IndexError, ValueError):
-            continue   # the thread ended between listdir and open
+            with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                found += [int(c) for c in fh.read().split()]
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def _run_delays(pid: int) -> dict[str, int]:
+    """Per-thread nanoseconds spent waiting on a run queue, for pid and its descendants (QEMU
+    may run under a wrapper such as the batch sandbox); {} if unavailable."""
+    delays: dict[str, int] = {}
+    pending, seen = [pid], set()
+    while pending and len(seen) < 64:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            tids = os.listdir(f"/proc/{current}/task")
+        except OSError:
+            continue
+        for tid in tids:
+            try:
+                with open(f"/proc/{current}/task/{tid}/schedstat") as fh:
+                    delays[f"{current}/{tid}"] = int(fh.read().split()[1])
+            except (OSError, IndexError, ValueError):
+                continue   # the thread ended between listdir and open
+        pending += _children(current)
     return delays
 
 

@@ -138,8 +138,10 @@ def _sanitizer_line(log: str) -> str | None:
 def run(test, options, registry, record) -> None:
     """Runs the binary for `test` into record (stop, exit_status, debugcon, host report)."""
     testdir = record.testdir
-    argv = command(test, options)
-    record.argv = options.sandbox.wrap(argv, testdir, cwd=testdir) if options.sandbox else argv
+    argv = record.argv = command(test, options)
+    if options.sandbox is not None:
+        options.sandbox.adopt(testdir)
+        argv = options.sandbox.wrap(argv, [testdir], cwd=testdir)
     (testdir / "cmd.txt").write_text(
         f"# Conduit grader: {test.suite.name}/{test.id}  (host unit test {test.host_test})\n"
         f"# Run it again from the tree's top directory:\n"
@@ -151,7 +153,7 @@ def run(test, options, registry, record) -> None:
     log_path = testdir / "host.log"
     with open(log_path, "wb") as log:
         try:
-            proc = subprocess.Popen(record.argv, cwd=testdir, stdin=subprocess.DEVNULL, stdout=log,
+            proc = subprocess.Popen(argv, cwd=testdir, stdin=subprocess.DEVNULL, stdout=log,
                                     stderr=subprocess.STDOUT, start_new_session=True)
         except OSError as err:
             record.stop, record.error = "error", f"cannot start {argv[0]}: {err.strerror}"

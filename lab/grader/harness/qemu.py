@@ -101,13 +101,47 @@ def rerun_hint(test: TestCase, root: Path) -> str:
     return f"python3 lab/grader/grade.py --suite {rubric} --test {test.id}"
 
 
-def write_cmd_file(path: Path, test: TestCase, argv: list[str], nonce: str, root: Path) -> None:
+def reproducible(argv: list[str], transient: Path, testdir: Path) -> tuple[list[str], list[str]]:
+    """The run's QEMU command without what existed only while the grader ran it: the peers'
+    and the hang probe's sockets in the transient directory become COM1 on the terminal
+    (`-serial stdio`) or go, and the trace FIFO becomes qemu.log (trace lines go there).
+    Returns the command and a note per thing the grader did that a by-hand boot does not."""
+    out, notes, gone = [], [], set()
+    prefix = str(transient)
+    i = 0
+    while i < len(argv):
+        option, value = argv[i], argv[i + 1] if i + 1 < len(argv) else ""
+        if option == "-chardev" and value.startswith("socket,") and prefix in value:
+            gone.add(value.split("id=", 1)[1].split(",", 1)[0] if "id=" in value else "")
+            i += 2
+            continue
+        if option == "-serial" and value.startswith("chardev:") and value[8:] in gone:
+            out += ["-serial", "stdio"]
+            notes.append("COM1 is this terminal: during grading the grader typed into it and read it")
+        elif option == "-mon" and any(f"chardev={cid}," in value + "," for cid in gone):
+            pass
+        elif option == "-D" and value.startswith(prefix):
+            out += ["-D", str(testdir / "qemu.log")]
+        else:
+            out.append(option)
+            i += 1
+            continue
+        i += 2
+    return out, notes
+
+
+def write_cmd_file(path: Path, test: TestCase, argv: list[str], nonce: str, root: Path,
+                   transient: Path | None = None) -> None:
+    notes: list[str] = []
+    if transient is not None:
+        argv, notes = reproducible(argv, transient, path.parent)
     text = (
         f"# Conduit grader: {test.suite.name}/{test.id}  (nonce {nonce})\n"
         f"# Rerun through the grader:   {rerun_hint(test, root)}\n"
         "# Or boot by hand with the line below (same nonce; it overwrites the logs here).\n"
-        "# For an interactive look, drop '-display none' and use '-serial stdio'.\n"
-        f"{shlex.join(argv)}\n")
+        "# For an interactive look, drop '-display none'.\n"
+        + "".join(f"# Note: {note}.\n" for note in notes)
+        + f"{shlex.join(argv)}\n")
     path.write_text(text)
 
 

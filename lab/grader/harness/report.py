@@ -105,16 +105,16 @@ def print_failure(result: Result, stream=sys.stdout) -> None:
     for note in verdict.notes:
         w(f"    note:    {printable(note)}\n")
     if verdict.report:
-        w("    panic report:\n")
+        w(f"    {'where it hung' if verdict.kind == 'hang' else 'panic report'}:\n")
         for line in verdict.report:
             w(f"      {printable(line)}\n")
     source, lines = result.tail()
-    if verdict.report and source == "debugcon.log":
+    if verdict.kind == "panic" and verdict.report and source == "debugcon.log":
         lines = _before_panic(record.debugcon)
     if lines:
         count = "line" if len(lines) == 1 else f"{len(lines)} lines"
         w(f"    last {count} of {source}"
-          f"{' before the panic' if verdict.report else ''}:\n")
+          f"{' before the panic' if verdict.kind == 'panic' and verdict.report else ''}:\n")
         for line in lines:
             w(f"      | {printable(line)}\n")
     w(f"    logs:    {rel_path(record.testdir)}/  ({', '.join(log_files(record.testdir))})\n")

@@ -49,7 +49,9 @@ def _keep_end(text: str) -> str:
 
 def evaluate(record: RunRecord, options: RunOptions) -> Result:
     verdict = judge(record)
-    verdict.report = symbolize(verdict.report, options.kernel_elf, options.root)
+    wrap = options.sandbox.wrap if options.sandbox is not None else None
+    if verdict.kind != "hang":          # a hang's report is symbolized already (hang.py)
+        verdict.report = symbolize(verdict.report, options.kernel_elf, options.root, wrap)
     # The verdict has seen everything; from here on only the tail is shown, and holding up
     # to 64 MiB per runaway test until the end of a long run would waste memory.
     record.debugcon, record.serial = _keep_end(record.debugcon), _keep_end(record.serial)

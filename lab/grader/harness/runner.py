@@ -22,6 +22,7 @@ from pathlib import Path
 from . import host_test
 from . import peers as peer_mod
 from .clock import ProgressClock
+from .hang import HangProbe
 from .protocol import LineSplitter, new_nonce, parse_line
 from .qemu import RunOptions, build_command, test_dir, write_cmd_file
 from .rubric import TestCase
@@ -54,6 +55,7 @@ class RunRecord:
     problems: list[str] = field(default_factory=list)   # from peers' finish()
     error: str | None = None      # QEMU or a peer could not be started
     host: object | None = None    # a host unit test's parsed report (host_test.HostReport)
+    hang: object | None = None    # where a hung guest was (hang.HangReport)
 
 
 class ProcessRegistry:
@@ -205,15 +207,22 @@ def run_test(test: TestCase, options: RunOptions, registry: ProcessRegistry) -> 
     ctx = peer_mod.PeerContext(root=options.root, testdir=testdir, nonce=record.nonce,
                                test_id=test.id)
     peers, peer_args = _start_peers(test, ctx, record)
+    probe = HangProbe(ctx.short_dir())
     started = time.monotonic()
     try:
         if record.error is None:
+            peer_args += probe.prepare()
+            if options.sandbox is not None:
+                # QEMU runs as the sandbox's user: it must write its logs and reach the sockets.
+                options.sandbox.adopt(testdir, ctx.short_dir())
             record.argv = build_command(test, options, record.nonce, peer_args)
-            write_cmd_file(testdir / "cmd.txt", test, record.argv, record.nonce, options.root)
-            _boot(test, options, record, peers, registry)
+            write_cmd_file(testdir / "cmd.txt", test, record.argv, record.nonce, options.root,
+                           ctx.short_dir())
+            _boot(test, options, record, peers, registry, probe)
             for peer in peers:
                 record.problems += peer.finish()
     finally:
+        probe.close()
         for peer in peers:
             peer.close()
         ctx.cleanup()
@@ -223,6 +232,14 @@ def run_test(test: TestCase, options: RunOptions, registry: ProcessRegistry) -> 
     record.qemu_log = _read(testdir / "qemu.log", 1 << 20)
     record.stderr = _read(testdir / "qemu-stderr.log", 64 << 10)
     return record
+
+
+def _diagnose(test: TestCase, options: RunOptions, record: RunRecord, probe: HangProbe) -> None:
+    """Where the guest was when it stopped making progress (hang.py), before it is killed."""
+    apic = "irqchip=apic" in test.cmdline.split()
+    wrap = options.sandbox.wrap if options.sandbox is not None else None
+    record.hang = probe.diagnose(options.kernel_elf, options.root, apic, wrap)
+    (record.testdir / "hang.txt").write_text(record.hang.text())
 
 
 def _run_host_test(test: TestCase, options: RunOptions, registry: ProcessRegistry,
@@ -235,12 +252,15 @@ def _run_host_test(test: TestCase, options: RunOptions, registry: ProcessRegistr
 
 
 def _boot(test: TestCase, options: RunOptions, record: RunRecord, peers: list,
-          registry: ProcessRegistry) -> None:
+          registry: ProcessRegistry, probe: HangProbe) -> None:
     with open(record.testdir / "qemu-stderr.log", "wb") as errlog:
         try:
             # Own session: QEMU must not read the terminal, and killing the group also
             # reaches children of a wrapper given with --qemu.
-            proc = subprocess.Popen(record.argv, stdin=subprocess.DEVNULL, stdout=errlog,
+            argv = record.argv
+            if options.sandbox is not None:
+                argv = options.sandbox.wrap(argv, [record.testdir, probe.path.parent])
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=errlog,
                                     stderr=subprocess.STDOUT, start_new_session=True)
         except OSError as err:
             record.stop = "error"
@@ -252,6 +272,8 @@ def _boot(test: TestCase, options: RunOptions, record: RunRecord, peers: list,
             peer.started(proc.pid)
         clock = _watch(proc, test, options, record, peers, registry)
         record.busy_time, record.idle_time = clock.total, clock.idle
+        if record.stop in ("hang", "runaway") and proc.poll() is None:
+            _diagnose(test, options, record, probe)
     finally:
         _kill(proc)
         proc.wait()

@@ -37,29 +37,45 @@ def _annotation(printed: str, function: str, location: str) -> str:
     return f"{function}, {location}"
 
 
-def symbolize(report: list[str], elf: Path | None, root: Path | None = None) -> list[str]:
-    if not report or elf is None or not elf.is_file():
-        return report
+def lookup(addresses: list[int], elf: Path | None, root: Path | None = None,
+           wrap=None) -> list[tuple[str, str]] | None:
+    """(function, file:line) for each address, with paths relative to root; None when
+    addr2line or the ELF is missing or answers oddly. Pass return addresses minus one. A
+    submission's ELF is untrusted input: `wrap` runs addr2line in the batch sandbox."""
     tool = shutil.which("addr2line")
-    frames = _lookup_addresses(report)
-    if tool is None or not frames:
-        return report
+    if not addresses or tool is None or elf is None or not elf.is_file():
+        return None
     try:
-        result = subprocess.run([tool, "-f", "-C", "-e", str(elf)] + [hex(a) for _, a in frames],
-                                capture_output=True, text=True, timeout=20, check=False)
+        argv = [tool, "-f", "-C", "-e", str(elf)] + [hex(a) for a in addresses]
+        result = subprocess.run(wrap(argv) if wrap else argv, capture_output=True, text=True,
+                                timeout=20, check=False)
     except (OSError, subprocess.TimeoutExpired):
-        return report
+        return None
     answers = result.stdout.splitlines()
-    if len(answers) != 2 * len(frames):
-        return report
+    if len(answers) != 2 * len(addresses):
+        return None
     prefix = str(root.resolve()) + "/" if root is not None else None
-    out = list(report)
-    for number, (index, _) in enumerate(frames):
+    out = []
+    for number in range(len(addresses)):
         function, location = answers[2 * number], answers[2 * number + 1]
-        if location.startswith("??"):
-            continue
+        location = location.split(" (discriminator")[0]
         if prefix:
             location = location.replace(prefix, "")
+        if location.startswith("./"):
+            location = location[2:]
+        out.append((function, location))
+    return out
+
+
+def symbolize(report: list[str], elf: Path | None, root: Path | None = None, wrap=None) -> list[str]:
+    frames = _lookup_addresses(report)
+    found = lookup([address for _, address in frames], elf, root, wrap) if report and frames else None
+    if found is None:
+        return report
+    out = list(report)
+    for (index, _), (function, location) in zip(frames, found):
+        if location.startswith("??"):
+            continue
         words = out[index].split()
         printed = words[2].split("+")[0] if len(words) > 2 else ""
         out[index] = f"{out[index]}  ({_annotation(printed, function, location)})"

@@ -149,7 +149,9 @@ def _hang(record: RunRecord, transcript: Transcript) -> Verdict | None:
                   "an output loop?")
     else:
         return None
-    verdict = Verdict("hang", reason)
+    if record.hang is not None and record.hang.summary:
+        reason += f"; {record.hang.summary}"
+    verdict = Verdict("hang", reason, list(record.hang.lines) if record.hang else [])
     if transcript.first("test-pass", record.test.name):
         verdict.notes.append("the test printed test-pass but the run never printed its end line")
     return verdict

@@ -83,7 +83,8 @@ def results_json(totals: list[SuiteTotal], meta: dict) -> str:
 def _failure_text(result: Result) -> str:
     parts = [result.reason] + [f"note: {n}" for n in result.verdict.notes]
     if result.verdict.report:
-        parts += ["", "panic report:"] + result.verdict.report
+        title = "where it hung:" if result.verdict.kind == "hang" else "panic report:"
+        parts += ["", title] + result.verdict.report
     source, tail = result.tail()
     parts += ["", f"last lines of {source}:"] + tail
     parts += ["", f"logs: {result.record.testdir}", f"rerun: {result.rerun}"]
@@ -124,7 +125,10 @@ def gradescope_json(totals: list[SuiteTotal], wall_time: float) -> str:
                 "score": result.score, "max_score": result.test.points,
                 "status": "passed" if result.passed else "failed",
                 "output": ("passed" if result.passed else _failure_text(result)),
+                "output_format": "text",
             }
+            if result.test.hidden:
+                entry["visibility"] = "after_published"
             if total.suite.lab is not None:
                 entry["number"] = f"{total.suite.lab}.{number}"
             tests.append(entry)

@@ -116,3 +116,18 @@ class Command(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Reproducible(unittest.TestCase):
+    def test_sockets_and_fifos_of_the_run_do_not_reach_cmd_txt(self):
+        from harness.qemu import reproducible
+        t = Path("/tmp/cg-x")
+        argv = ["qemu", "-debugcon", "file:/o/debugcon.log", "-chardev", f"socket,id=conduit_com1,path={t}/com1.sock",
+                "-serial", "chardev:conduit_com1", "-chardev", f"socket,id=conduit_qmp,path={t}/qmp.sock",
+                "-mon", "chardev=conduit_qmp,mode=control", "-chardev", f"socket,id=conduit_diag,path={t}/diag.sock",
+                "-mon", "chardev=conduit_diag,mode=control", "-D", f"{t}/trace.fifo", "-trace", "enable=serial_read"]
+        out, notes = reproducible(argv, t, Path("/o"))
+        self.assertEqual(out, ["qemu", "-debugcon", "file:/o/debugcon.log", "-serial", "stdio",
+                               "-D", "/o/qemu.log", "-trace", "enable=serial_read"])
+        self.assertEqual(len(notes), 1)
+        self.assertNotIn(str(t), " ".join(out))

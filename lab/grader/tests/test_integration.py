@@ -64,8 +64,15 @@ class RealKernelSelfTests(unittest.TestCase):
     def test_triple_fault(self):
         self.assertOutcome("selftest_triple_fault", "triple-fault")
 
-    def test_hang(self):
-        self.assertOutcome("selftest_hang", "hang")
+    def test_hang_says_where(self):
+        r = self.assertOutcome("selftest_hang", "hang")
+        # The grader stopped the guest and read its registers over QMP: RIP and its caller
+        # with function names and source lines, and the interrupt flag.
+        self.assertRegex(r["verdict_reason"], r"hung in arch::cpu_relax\(\) \(arch/x86_64/\S+\.cpp:\d+\) "
+                         r"called from ktest_fn_selftest_hang\(\) \(tests/kernel/grader_selftests\.cpp:\d+\), "
+                         r"interrupts on")
+        self.assertTrue(any(line.startswith("  pic0: irr=") for line in r["panic_report"]), r["panic_report"])
+        self.assertTrue((Path(r["logdir"]) / "hang.txt").is_file())
 
     def test_forged(self):
         r = self.assertOutcome("selftest_forged", "forged")

@@ -74,6 +74,13 @@ class Pipeline(unittest.TestCase):
         for name in ("debugcon.log", "serial.log", "qemu.log", "cmd.txt", "qemu-stderr.log"):
             self.assertTrue((testdir / name).is_file(), name)
         self.assertIn("msg=assertion failed", (testdir / "debugcon.log").read_text())
+        # The hang was diagnosed through the fake's monitor: RIP, the leaf's caller from
+        # [RSP], the frame chain, IF off, and the 8259s (no ELF here, so addresses only).
+        hang = next(t for t in doc["tests"] if t["id"] == "selftest_hang")
+        self.assertIn("hung in 0xffffffff80103512 called from 0xffffffff80143d2d, interrupts off, "
+                      "CPU running", hang["verdict_reason"])
+        self.assertIn("  [2] ffffffff8012d9bf 0xffffffff8012d9bf", hang["panic_report"])
+        self.assertIn("  pic0: irr=01 imr=fb isr=01 hprio=0 irq_base=20", "\n".join(hang["panic_report"]))
 
     def test_failures_are_explained_and_exit_nonzero(self):
         rubric = write_rubric(self.tmp, FAKE_RUBRIC, "fake.toml")

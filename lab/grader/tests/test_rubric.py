@@ -1,4 +1,6 @@
 """Rubric loading: defaults, strict validation, variants, peers, the repository's own rubrics."""
+import contextlib
+import io
 import tempfile
 import unittest
 from pathlib import Path
@@ -312,7 +314,10 @@ class Selection(unittest.TestCase):
             root = self.tree(tmp, {"02-a": '[suite]\nname = "lab2"\nlab = 2\n[[test]]\nname = "t"\n',
                                    "03-b": '[suite]\nname = "lab3"\nlab = 3\npoints = \n'})
             args = cli.parse_args(["--lab", "2"])
-            self.assertEqual([c.id for c in cli.select_tests(args, root)], ["t"])
+            warning = io.StringIO()
+            with contextlib.redirect_stderr(warning):
+                self.assertEqual([c.id for c in cli.select_tests(args, root)], ["t"])
+            self.assertIn("lab 3 is not graded now, but its rubric is broken", warning.getvalue())
             args = cli.parse_args([])
             self.assertEqual([c.id for c in cli.select_tests(args, root)], ["t"])
             self.assertEqual(len(args.rubric_errors), 1)
