@@ -193,13 +193,13 @@ bool WaitQueue::is_empty() const { return true; }
 void Semaphore::down()
 {
     m_queue.wait_event([this] { return m_value > 0; });
-    --m_value;
+    m_value = m_value - 1;   // (volatile: no --)
 }
 
 ErrorOr<void> Semaphore::down_timeout(u64 timeout_ns)
 {
     TRY(m_queue.wait_event_until([this] { return m_value > 0; }, deadline_after(timeout_ns)));
-    --m_value;
+    m_value = m_value - 1;   // (volatile: no --)
     return {};
 }
 
@@ -207,11 +207,11 @@ bool Semaphore::try_down()
 {
     if (m_value == 0)
         return false;
-    --m_value;
+    m_value = m_value - 1;   // (volatile: no --)
     return true;
 }
 
-void Semaphore::up() { ++m_value; }
+void Semaphore::up() { m_value = m_value + 1; }
 usize Semaphore::waiter_count() const { return 0; }
 
 // One thread: a mutex is free whenever someone asks (holding it across a sleep that another
