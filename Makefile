@@ -54,7 +54,7 @@ KERNEL_ELF := $(BUILD)/kernel.elf
 KERNEL_ISO := $(BUILD)/conduit.iso
 
 .PHONY: all deps kernel iso run check grade unit-tests grader-tests symbols-check rules-check \
-    qemu-gdb gdb bench-boot bench-uart handout handout-check grade-submissions autograder clean
+    qemu-gdb gdb bench-boot bench-uart bench-net handout handout-check grade-submissions autograder clean
 
 all: deps $(KERNEL_ISO)
 
@@ -150,6 +150,11 @@ bench-boot: all
 # The lecture's PIO-vs-interrupt table for the UART, measured (poll and irq, TX and RX).
 bench-uart: all
 	@$(PYTHON) tools/bench_uart.py --iso $(KERNEL_ISO)
+
+# The network: ping RTT, UDP echo (serial and 16 in flight), interrupts per packet with and
+# without NAPI, and the receive-livelock curve; with the ratios to Linux's e1000 in this QEMU.
+bench-net: all
+	@$(PYTHON) tools/bench_net.py --iso $(KERNEL_ISO)
 
 # Batch grading: every submission in SUBMISSIONS (folders, .tar.gz, .zip, git bundles) built
 # from pristine material in a sandbox and graded; see lab/grader/README.md "Batch grading".

@@ -16,6 +16,7 @@
 #include <kernel/mm/layout.h>
 #include <kernel/monitor.h>
 #include <kernel/multiboot2.h>
+#include <kernel/net/net.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/runtime.h>
@@ -105,13 +106,15 @@ void bring_up_kernel_core()
 }
 
 // The class cores and their reference devices (null, zero, ram0, lo), then the buses find the
-// hardware and drivers bind to it (docs/architecture.md, "The device model").
+// hardware and drivers bind to it (docs/architecture.md, "The device model"), then the network stack configures the
+// interfaces they registered (docs/network.md).
 void bring_up_devices()
 {
     dev::init_builtin_devices();
     if (auto buses = bus::init(); buses.is_error())
         log_warn("bus: %s\n", buses.error().name());
     bus::probe_drivers();
+    net::init();
 }
 
 }

@@ -16,6 +16,7 @@ needs=(
   "g++:g++"
   "make:make"
   "objcopy:binutils"
+  "gnuplot:gnuplot-nox"
 )
 
 missing=()

@@ -34,6 +34,11 @@ struct NetDevice::Core {
     static void count_rx_dropped(NetDevice& d) { d.m_rx_dropped.add(); }
     static void count_rx_error(NetDevice& d) { d.m_rx_errors.add(); }
     static void count_tx_error(NetDevice& d) { d.m_tx_errors.add(); }
+    static void set_carrier(NetDevice& d, bool carrier)
+    {
+        if (__atomic_exchange_n(&d.m_carrier, carrier, __ATOMIC_ACQ_REL) != carrier)
+            d.m_carrier_changes.add();
+    }
 };
 
 namespace {
@@ -194,8 +199,8 @@ ErrorOr<void> transmit(NetDevice& device, OwnPtr<Packet> packet)
     if (packet->size() > dev::ETHERNET_HEADER_SIZE + device.mtu())
         return Error::from_errno(EMSGSIZE);
     auto pass = TRY(Core::gate(device).pass());
-    if (!device.is_up())
-        return Error::from_errno(ENETDOWN);   // registered but not brought up (ENODEV: gone)
+    if (!device.is_up() || !device.has_carrier())
+        return Error::from_errno(ENETDOWN);   // not brought up, or no link (ENODEV: gone)
     usize bytes = packet->size();
     auto sent = Core::ops(device).xmit(device, kstd::move(packet));
     Core::count_tx(device, sent, bytes);
@@ -226,6 +231,8 @@ void receive(NetDevice& device, OwnPtr<Packet> packet)
     Core::rx_waiters(device).wake_all();
 }
 
+void set_carrier(NetDevice& device, bool carrier) { Core::set_carrier(device, carrier); }
+usize rx_pending(NetDevice& device) { return Core::ops(device).rx_pending(device); }
 void count_rx_error(NetDevice& device) { Core::count_rx_error(device); }
 void count_tx_error(NetDevice& device) { Core::count_tx_error(device); }
 

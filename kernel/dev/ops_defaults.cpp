@@ -92,6 +92,7 @@ namespace netdev {
 
 ErrorOr<void> default_open(NetDevice&) { return {}; }
 void default_stop(NetDevice&) {}
+usize default_rx_pending(NetDevice&) { return 0; }
 
 NetDevOps with_defaults(NetDevOps const& ops)
 {
@@ -100,6 +101,8 @@ NetDevOps with_defaults(NetDevOps const& ops)
         resolved.open = default_open;
     if (!resolved.stop)
         resolved.stop = default_stop;
+    if (!resolved.rx_pending)
+        resolved.rx_pending = default_rx_pending;
     return resolved;
 }
 

@@ -6,14 +6,25 @@
 
 namespace dev {
 
-ErrorOr<OwnPtr<Packet>> Packet::create(usize capacity)
+namespace {
+
+void free_storage(u8* storage, usize alignment)
 {
-    auto* storage = new (kstd::nothrow) u8[capacity];
+    ::operator delete[](storage, kstd::AlignVal(alignment));
+}
+
+}
+
+ErrorOr<OwnPtr<Packet>> Packet::create(usize capacity, usize alignment)
+{
+    if (alignment == 0 || (alignment & (alignment - 1)) != 0)
+        return Error::from_errno(EINVAL);
+    auto* storage = new (kstd::AlignVal(alignment), kstd::nothrow) u8[capacity];
     if (!storage)
         return Error::from_errno(ENOMEM);
-    auto* packet = new (kstd::nothrow) Packet(storage, capacity);
+    auto* packet = new (kstd::nothrow) Packet(storage, capacity, alignment);
     if (!packet) {
-        delete[] storage;
+        free_storage(storage, alignment);
         return Error::from_errno(ENOMEM);
     }
     return OwnPtr<Packet>(packet);
@@ -27,7 +38,7 @@ ErrorOr<OwnPtr<Packet>> Packet::copy_of(ReadonlyBytes bytes)
     return packet;
 }
 
-Packet::~Packet() { delete[] m_storage; }
+Packet::~Packet() { free_storage(m_storage, m_alignment); }
 
 ErrorOr<void> Packet::set_size(usize size)
 {

@@ -1,5 +1,6 @@
 // Memory-map sanitising: sort, clip overlaps, merge (see memory_map.h). Portable.
 #include "memory_map.h"
+#include <kstd/sort.h>
 #include <kstd/utility.h>
 #include <kstd/enforce.h>
 
@@ -28,14 +29,8 @@ MemoryType normalised(MemoryType type)
 
 void sort_unique(u64* values, usize& count)
 {
-    // Insertion sort: at most 128 boundaries, and the input is usually sorted already.
-    for (usize i = 1; i < count; ++i) {
-        u64 v = values[i];
-        usize j = i;
-        for (; j > 0 && values[j - 1] > v; --j)
-            values[j] = values[j - 1];
-        values[j] = v;
-    }
+    // At most 128 boundaries, and the input is usually sorted already.
+    kstd::insertion_sort(Span<u64>(values, count));
     usize out = 0;
     for (usize i = 0; i < count; ++i) {
         if (out == 0 || values[out - 1] != values[i])

@@ -38,6 +38,12 @@ UNIT_KERNEL_SOURCES += drivers/char/uart16550/interrupts.cpp
 UNIT_KERNEL_SOURCES += arch/x86_64/irqchip/pic.cpp kernel/irq/irq_core.cpp
 UNIT_KERNEL_SOURCES += drivers/char/ps2kbd/keyboard.cpp drivers/char/ps2kbd/top_half.cpp \
     drivers/char/ps2kbd/bottom_half.cpp drivers/char/ps2kbd/keymap.cpp drivers/char/ps2kbd/leds.cpp
+# The e1000's register-level code (drivers/net/e1000/nic.h) against the e1000 model; the wrong
+# drivers of the grader's self-tests where the tree has them (never in a handout). The stack's
+# portable parts: checksums, wire formats, DHCP messages, addresses.
+UNIT_KERNEL_SOURCES += $(addprefix drivers/net/e1000/,tx.cpp rx.cpp ring_ops.cpp interrupts.cpp napi_poll.cpp)
+UNIT_KERNEL_SOURCES += $(wildcard drivers/net/e1000/*.instructor.cpp)
+UNIT_KERNEL_SOURCES += $(addprefix kernel/net/,address.cpp checksum.cpp wire.cpp dhcp_message.cpp)
 
 UNIT_TEST_SOURCES := $(wildcard tests/unit/*.cpp) $(wildcard tests/unit/models/*.cpp)
 # tests/unit/labs: the labs' rigs and checks, and (*.instructor.cpp, absent from handouts) the

@@ -37,6 +37,10 @@ struct NetDevOps {
     // (or ENOBUFS when out of buffers): the packet is dropped and counted, never retried.
     // Context: thread or tasklet: do not sleep.
     ErrorOr<void> (*xmit)(NetDevice& device, OwnPtr<Packet> packet) = nullptr;
+    // How many received frames wait in the device (a NIC: descriptors written back and not yet
+    // taken), found without touching the hardware. For `lsdev` and for tests that must know a
+    // burst has arrived while interrupts are off. Default: 0. Context: any.
+    usize (*rx_pending)(NetDevice& device) = nullptr;
 };
 
 struct NetDevConfig {
@@ -57,6 +61,9 @@ public:
     MacAddress mac() const { return m_config.mac; }
     usize mtu() const { return m_config.mtu; }
     bool is_up() const { return __atomic_load_n(&m_up, __ATOMIC_ACQUIRE); }
+    // The link (carrier): set by the driver (netdev::set_carrier); true for devices without one.
+    bool has_carrier() const { return __atomic_load_n(&m_carrier, __ATOMIC_ACQUIRE); }
+    u64 carrier_changes() const { return m_carrier_changes.get(); }
     bool is_gone() const { return m_gate.is_closed(); }
     char const* driver() const { return m_ops.driver; }
     // The `data` pointer given to register_netdev(): the driver's device object.
@@ -78,6 +85,8 @@ private:
     NetDevConfig m_config;
     void* m_data;
     bool m_up { false };              // Guarded by m_state_lock
+    bool m_carrier { true };          // written by the driver only
+    Counter m_carrier_changes;
     sched::Mutex m_state_lock { "netdev-state" };
     Gate m_gate;                      // xmit calls inside the driver
     mutable sched::Spinlock m_rx_lock { "netdev-rx" };
@@ -127,9 +136,9 @@ using dev::Packet;
 // Marks the interface down and calls ops.stop; no-op when down. Context: thread. Locking: as up.
 void down(NetDevice& device);
 
-// Sends one frame. Errors: ENODEV (interface down or unregistered; Linux would say ENETDOWN),
-// EINVAL (empty), EMSGSIZE (larger than header + MTU), or xmit's error: EBUSY/ENOBUFS count as
-// tx_dropped, anything else as tx_errors. The packet is consumed either way.
+// Sends one frame. Errors: ENODEV (unregistered), ENETDOWN (brought down, or no carrier: the
+// link is down), EINVAL (empty), EMSGSIZE (larger than header + MTU), or xmit's error:
+// EBUSY/ENOBUFS count as tx_dropped, anything else as tx_errors. The packet is consumed either way.
 // Context: thread or tasklet. Locking: none of the driver's.
 [[nodiscard]] ErrorOr<void> transmit(NetDevice& device, OwnPtr<Packet> packet);
 
@@ -139,6 +148,12 @@ void down(NetDevice& device);
 // Context: tasklet (NAPI poll), work item or thread; not a top half (it may free the packet).
 // Locking: none of the driver's that a protocol handler might need.
 void receive(NetDevice& device, OwnPtr<Packet> packet);
+// For drivers: the link went down or came up (a NIC's link status change interrupt). While the
+// carrier is off, transmit() answers ENETDOWN; the interface stays up, so traffic resumes as soon
+// as the link does, without anyone bringing it up again. Context: thread or tasklet.
+void set_carrier(NetDevice& device, bool carrier);
+// Frames the driver has received and not yet handed up (NetDevOps::rx_pending). Context: any.
+usize rx_pending(NetDevice& device);
 // For drivers: count a frame lost to a hardware error (bad CRC, TX underrun). Context: any.
 void count_rx_error(NetDevice& device);
 void count_tx_error(NetDevice& device);
@@ -180,5 +195,6 @@ private:
 NetDevOps with_defaults(NetDevOps const& ops);
 ErrorOr<void> default_open(NetDevice& device);
 void default_stop(NetDevice& device);
+usize default_rx_pending(NetDevice& device);
 
 }

@@ -22,8 +22,12 @@ inline constexpr usize DEFAULT_MTU = 1500;
 // receiver. Context: create and destroy in thread or tasklet context (never a top half).
 class Packet {
 public:
-    // Errors: ENOMEM. The packet starts empty (size 0).
-    [[nodiscard]] static ErrorOr<OwnPtr<Packet>> create(usize capacity = ETHERNET_HEADER_SIZE + DEFAULT_MTU);
+    // Errors: ENOMEM; EINVAL when `alignment` is not a power of two. The packet starts empty
+    // (size 0). `alignment` places the buffer so that a driver can hand it to a device as one
+    // DMA segment: a 2048-byte buffer aligned to 2048 never crosses a page, so the DMA API maps
+    // it without bouncing.
+    [[nodiscard]] static ErrorOr<OwnPtr<Packet>> create(usize capacity = ETHERNET_HEADER_SIZE + DEFAULT_MTU,
+                                                        usize alignment = 16);
     // A packet holding a copy of `bytes`.
     [[nodiscard]] static ErrorOr<OwnPtr<Packet>> copy_of(ReadonlyBytes bytes);
     ~Packet();
@@ -45,9 +49,11 @@ public:
     IntrusiveListNode queue_link;   // for whichever queue currently owns the packet
 
 private:
-    Packet(u8* storage, usize capacity) : m_storage(storage), m_capacity(capacity) {}
+    Packet(u8* storage, usize capacity, usize alignment)
+        : m_storage(storage), m_capacity(capacity), m_alignment(alignment) {}
     u8* m_storage;
     usize m_capacity;
+    usize m_alignment;
     usize m_size { 0 };
     u16 m_protocol { 0 };
 };

@@ -45,6 +45,13 @@
 #pragma push_macro("EALREADY")
 #pragma push_macro("EINPROGRESS")
 #pragma push_macro("ECANCELED")
+#pragma push_macro("EACCES")
+#pragma push_macro("EADDRINUSE")
+#pragma push_macro("EADDRNOTAVAIL")
+#pragma push_macro("ENETUNREACH")
+#pragma push_macro("ESHUTDOWN")
+#pragma push_macro("ECONNREFUSED")
+#pragma push_macro("EHOSTUNREACH")
 #undef EPERM
 #undef ENOENT
 #undef EINTR
@@ -83,3 +90,10 @@
 #undef EALREADY
 #undef EINPROGRESS
 #undef ECANCELED
+#undef EACCES
+#undef EADDRINUSE
+#undef EADDRNOTAVAIL
+#undef ENETUNREACH
+#undef ESHUTDOWN
+#undef ECONNREFUSED
+#undef EHOSTUNREACH

@@ -177,4 +177,4 @@ def kinds() -> list[str]:
 
 # The peers for the serial, keyboard/VGA and trace labs live in their own modules; importing
 # them registers their kinds.
-from . import qmp_peer, serial_peer, trace_peer  # noqa: E402,F401
+from . import net_peer, qmp_peer, serial_peer, trace_peer  # noqa: E402,F401

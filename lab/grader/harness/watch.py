@@ -122,6 +122,19 @@ class StepLog:
         return []
 
 
+def begin_step(log: StepLog, index: int, step: dict, outputs: OutputWatch, stop: threading.Event,
+               nonce: str, test_id: str) -> bool:
+    """The start every peer's step shares: wait for its `after` regex, then its `delay`; the
+    step is then "running". False when the peer was stopped first."""
+    log.state[index] = "waiting"
+    if "after" in step and not outputs.wait(compile_for_run(step["after"], nonce, test_id)):
+        return False
+    if not sleep(stop, float(step.get("delay", 0))):
+        return False
+    log.state[index] = "running"
+    return True
+
+
 def accept_until_stopped(listener: socket.socket, stop: threading.Event) -> socket.socket | None:
     """Waits for QEMU to connect to a peer's listening socket (the listener has a timeout so the
     stop event is noticed); None when the run ends first or the listener is closed."""

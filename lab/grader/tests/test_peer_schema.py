@@ -193,7 +193,7 @@ class CommandLine(unittest.TestCase):
         self.assertIn("cpu_reset", argv)
 
     def test_kinds_registered(self):
-        self.assertEqual(peers.kinds(), ["disk", "qmp", "serial", "trace"])
+        self.assertEqual(peers.kinds(), ["disk", "net", "qmp", "serial", "trace"])
 
 
 class ReadmeExamples(unittest.TestCase):
