@@ -3,7 +3,9 @@
 // an interrupt handler never tear lines of the thread it interrupted.
 #include <arch/platform.h>
 #include <kernel/printk.h>
+#include <kernel/irq/irq.h>
 #include <kernel/irq_flags.h>
+#include <kernel/sched/thread.h>
 #include <kstd/format.h>
 #include <kstd/string.h>
 #include <stdarg.h>
@@ -14,6 +16,8 @@ namespace {
 LogLevel g_threshold = LogLevel::Info;
 ConsoleSink* g_consoles = nullptr;
 bool g_mirror_to_diag = true;
+ConsoleSink* g_reply_sink = nullptr;          // set_reply_sink(): replies of one thread
+sched::Thread* g_reply_thread = nullptr;
 constexpr usize LINE_CAPACITY = 512;
 
 char const* level_prefix(LogLevel level)
@@ -36,13 +40,26 @@ void emit(char const* data, usize length)
         sink->write(data, length);
 }
 
-void vemit(char const* prefix, char const* fmt, va_list args)
+// A reply goes to the replying thread's sink when it has one and may sleep there.
+void emit_reply(char const* data, usize length)
 {
-    char line[LINE_CAPACITY];
+    ConsoleSink* sink = g_reply_sink;
+    if (!sink || g_reply_thread != sched::current() || irq::in_atomic()) {
+        emit(data, length);
+        return;
+    }
+    if (g_mirror_to_diag) {
+        InterruptsDisabled guard;
+        arch::debugcon_write(data, length);
+    }
+    sink->write(data, length);
+}
+
+usize format_line(char (&line)[LINE_CAPACITY], char const* prefix, char const* fmt, va_list args)
+{
     usize used = kstd::copy_string(line, sizeof(line), prefix);
     int n = kstd::vsnprintf(line + used, sizeof(line) - used, fmt, args);
-    usize length = n < 0 ? used : kstd::min(used + usize(n), sizeof(line) - 1);
-    emit(line, length);
+    return n < 0 ? used : kstd::min(used + usize(n), sizeof(line) - 1);
 }
 
 }
@@ -51,21 +68,32 @@ void printk(LogLevel level, char const* fmt, ...)
 {
     if (level < g_threshold)
         return;
+    char line[LINE_CAPACITY];
     va_list args;
     va_start(args, fmt);
-    vemit(level_prefix(level), fmt, args);
+    usize const length = format_line(line, level_prefix(level), fmt, args);
     va_end(args);
+    emit(line, length);
 }
 
 void kprint(char const* fmt, ...)
 {
+    char line[LINE_CAPACITY];
     va_list args;
     va_start(args, fmt);
-    vemit("", fmt, args);
+    usize const length = format_line(line, "", fmt, args);
     va_end(args);
+    emit_reply(line, length);
 }
 
-void kprint_raw(char const* data, usize length) { emit(data, length); }
+void kprint_raw(char const* data, usize length) { emit_reply(data, length); }
+
+void set_reply_sink(ConsoleSink* sink)
+{
+    InterruptsDisabled guard;
+    g_reply_sink = sink;
+    g_reply_thread = sink ? sched::current() : nullptr;
+}
 
 void diag_print(char const* fmt, ...)
 {

@@ -36,3 +36,11 @@ void register_console(ConsoleSink& sink);
 void unregister_console(ConsoleSink& sink);
 // Turns the diagnostic channel's mirroring of console output on or off (always on by default).
 void set_console_mirrored_to_diag(bool on);
+
+// A thread's replies (kprint, kprint_raw) may go to a sink of its own instead of the consoles:
+// the monitor, reading a TTY, answers through that TTY (kernel/monitor/console_input.cpp), so in
+// uart.mode=irq its replies go through the driver's TX queue and THRE interrupts like any
+// program's output. Log lines (printk) still go to the consoles, and so does a reply made where
+// the sink could not sleep (interrupts off, a top half, a tasklet). Both are still mirrored to
+// the diagnostic channel. nullptr: replies go to the consoles again. Context: thread.
+void set_reply_sink(ConsoleSink* sink);

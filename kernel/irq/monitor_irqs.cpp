@@ -24,4 +24,8 @@ MONITOR_COMMAND(irqs, "irqs", "per-line interrupt counts and handlers (like /pro
     SoftirqStats st = softirq_stats();
     kprint("tasklets run: %lu (on interrupt exit %lu), handed to ksoftirqd %lu times\n", st.tasklets_run,
            st.run_on_irq_exit, st.handed_to_thread);
+    // What the columns count, said where they are seen.
+    kprint("handled: interrupts some handler claimed; unhandled: every handler said None (a shared line's\n"
+           "  other device, or an edge the controller kept while the line was in service whose cause the\n"
+           "  top half had already served); spurious: 8259 glitches on IRQ 7/15, never acknowledged\n");
 }

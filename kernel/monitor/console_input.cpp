@@ -3,7 +3,11 @@
 // busy wait friendly to the emulator.
 //
 // Once the TTY is open the early serial port is no longer polled: with monitor=ttyS0 the UART
-// driver owns COM1, and polling it behind the driver's back would steal its bytes.
+// driver owns COM1, and polling it behind the driver's back would steal its bytes. The monitor
+// then also answers through that TTY (set_reply_sink, include/kernel/printk.h): its prompt, its
+// echo and its commands' output are written to /dev/ttyS0 like a program's, so in
+// uart.mode=irq they go through the driver's TX queue and THRE interrupts, and `uart` shows
+// tx-irqs growing. Log lines still go to the kernel console (synchronous, polled).
 #include <arch/platform.h>
 #include <kernel/sched/sync.h>
 #include <kernel/tty/tty.h>
@@ -62,6 +66,20 @@ void parse_command_line()
     kstd::snprintf(g_path, sizeof(g_path), "/dev/%s", g_requested);
 }
 
+void tty_close(Error why);
+
+// The monitor's replies, written to its TTY. Context: the monitor's thread, interrupts on.
+void write_reply(char const* data, usize length)
+{
+    if (!g_tty)
+        return;
+    auto written = g_tty->write(ReadonlyBytes(reinterpret_cast<u8 const*>(data), length));
+    if (written.is_error())
+        tty_close(written.error());
+}
+
+ConsoleSink g_reply_sink { "monitor replies", write_reply, nullptr };
+
 bool tty_open()
 {
     if (g_tty)
@@ -73,12 +91,14 @@ bool tty_open()
     if (file.is_error())
         return false;
     g_tty = file.release_value();
+    set_reply_sink(&g_reply_sink);
     log_debug("monitor: reading %s\n", g_path);   // (after the prompt: info would split its line)
     return true;
 }
 
 void tty_close(Error why)
 {
+    set_reply_sink(nullptr);
     log_warn("monitor: %s failed (%s); back to the early serial console\n", g_path, why.name());
     g_tty = nullptr;
 }

@@ -4,13 +4,25 @@
 // Words (OCWs)" (Figure 8). The PC wiring: master at 0x20/0x21, slave at 0xA0/0xA1 cascaded on
 // the master's IR2. ELCR: Intel 82371SB (PIIX3) datasheet section 4.1.x "ELCR1/ELCR2" at
 // 0x4D0/0x4D1, present at the same ports on the ICH9 LPC (q35).
+//
+// Each chip is a two-port window (A0 = 0: the command port, A0 = 1: the data port); the driver
+// reaches them through io::PortWindow like any other driver, so pic.cpp also compiles for the
+// host unit tests against an 8259 model (tests/unit/models/pic8259.h).
+#include <kernel/io/window.h>
 #include <kstd/types.h>
 
 namespace arch::pic {
 
-inline constexpr u16 MASTER_COMMAND = 0x20, MASTER_DATA = 0x21;
-inline constexpr u16 SLAVE_COMMAND = 0xA0, SLAVE_DATA = 0xA1;
-inline constexpr u16 ELCR_MASTER = 0x4D0, ELCR_SLAVE = 0x4D1;
+inline constexpr u16 MASTER_BASE = 0x20, SLAVE_BASE = 0xA0, ELCR_BASE = 0x4D0;
+inline constexpr u16 CHIP_PORTS = 2;
+inline constexpr u16 POST_PORT = 0x80;   // unused POST code port: a write is a short delay
+
+namespace regs {
+inline constexpr io::Reg<u8, 0> command {};   // ICW1, OCW2, OCW3 (write); IRR or ISR (read, per OCW3)
+inline constexpr io::Reg<u8, 1> data {};      // ICW2-4 during initialisation, then the mask (IMR)
+inline constexpr io::Reg<u8, 0> elcr_master {};
+inline constexpr io::Reg<u8, 1> elcr_slave {};
+}
 
 // ICW1 (command port, A0=0, D4=1): ICW4 needed, cascade mode, edge triggered (on a PC the
 // ELCR decides per line, the ICW1 LTIM bit is not used).

@@ -155,6 +155,14 @@ MONITOR_COMMAND(uart, "uart", "16550 ports: mode, counters; 'uart regs' adds reg
             kprint("\n");
         }
     }
-    if (!shown)
+    if (!shown) {
         kprint("(no 16550 port is bound to the driver)\n");
+        return;
+    }
+    // What each counter counts (include/drivers/uart16550.h, struct Stats), said where it is seen.
+    kprint("bytes-in/out: bytes between the UART and the TTY (the kernel console's polled output is not counted)\n"
+           "irqs: top-half runs that found this UART interrupting (IIR bit 0 clear); one run may serve\n"
+           "  several causes, so tx-irqs + rx-irqs can exceed irqs: tx-irqs counts THRE causes (a FIFO refill\n"
+           "  each), rx-irqs receive causes (data, character timeout, line status)\n"
+           "ovr/fe/pe: overruns, framing and parity errors seen in LSR; tx-waits: writers that slept for room\n");
 }

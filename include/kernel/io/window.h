@@ -41,8 +41,8 @@ struct Reg {
 // Context: any. Locking: none (the owner serializes its own register sequences).
 class PortWindow {
 public:
-    PortWindow() = default;
-    PortWindow(u16 base, u16 length) : m_base(base), m_length(length) {}
+    constexpr PortWindow() = default;
+    constexpr PortWindow(u16 base, u16 length) : m_base(base), m_length(length) {}
     template<typename R>
     typename R::Type read(R) const;
     template<typename R>

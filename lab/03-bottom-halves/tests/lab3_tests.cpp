@@ -474,9 +474,9 @@ KTEST(lab3_tty_throttles_when_full, 3)
             break;
         got += n.value();
     }
-    EXPECT_MSG(got == 3 * tty::FlipBuffer::CAPACITY, "1,536 characters arrived with nobody reading; a reader then "
-               "got %zu (dropped by the line discipline: %lu). When it stops accepting, leave the rest in the flip "
-               "buffer and throttle the port", got, full.dropped - before.dropped);
+    EXPECT_MSG(got == 3 * tty::FlipBuffer::CAPACITY, "the bottom half dropped input instead of throttling: of 1,536 "
+               "characters a reader got %zu (%lu dropped). When the discipline stops accepting, leave the rest in "
+               "the flip buffer and throttle the port", got, full.dropped - before.dropped);
     EXPECT_MSG(full.throttles > before.throttles, "the discipline was full with bytes waiting, but the port was "
                "never throttled (TtyStats::throttles)");
     EXPECT_MSG(buffer[0] == '0' && buffer[got - 1] == '2', "the characters came out of order");
@@ -502,7 +502,7 @@ void read_line(void* arg)
 
 // A reader of a canonical tty0 sleeps while a line is typed and edited, and is woken once, when
 // the line is complete; the echo is on the way before that.
-KTEST(lab3_tty_wakes_reader_on_line, 2)
+KTEST(lab3_tty_wakes_reader_on_line, 3)
 {
     TRY(need_keyboard());
     auto tty0 = EXPECT_OK(devfs::open("/dev/tty0", dev::OpenFlags::ReadWrite));
@@ -529,8 +529,9 @@ KTEST(lab3_tty_wakes_reader_on_line, 2)
         sched::detach(reader.thread);
     EXPECT_MSG(typed.echoed - before.echoed >= 3, "3 letters typed, %lu echoed with nobody's read returning: "
                "send the echo from the bottom half", typed.echoed - before.echoed);
-    EXPECT_MSG(woken_by_letters == 0, "the reader was woken %lu times by a half-typed line: wake readers only when "
-               "the discipline is readable", woken_by_letters);
+    EXPECT_MSG(woken_by_letters == 0, "waking readers on a half line: the reader was woken %lu times while "
+               "\"abc\" was typed without Enter. Wake readers only when the discipline is readable (a complete "
+               "line in canonical mode)", woken_by_letters);
     EXPECT_MSG(done && reader.length == 4 && memcmp(reader.line, "abc\n", 4) == 0, "the reader got %zu bytes after "
                "Enter, expected \"abc\\n\"", reader.length);
     return {};

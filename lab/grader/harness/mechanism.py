@@ -9,6 +9,13 @@
     max_count = 200                 # or min_count = N, or forbid = true
     message = "your driver read LSR {count} times while sending: it is polling, not waiting for interrupts"
 
+`event` may also be a list of names: the check counts each of them, for one fact that shows as
+different events under different configurations (an interrupt delivered to the CPU is
+`pic_interrupt` under the 8259 and `apic_deliver_irq` under the APIC):
+
+    event = ["pic_interrupt", "apic_deliver_irq"]
+    match = '\b(intno|vector) 36$'  # vector 36: IRQ 4 (COM1), either way
+
 Windows are delimited by lines the guest writes on COM1, rebuilt from the `serial_write` trace
 events (trace.SerialMarks), so they are exact in QEMU's own order of events. Without `from`
 the window opens at the start of the run (firmware included); without `to` it stays open.
@@ -32,7 +39,7 @@ class CheckError(ValueError):
 
 @dataclass
 class Check:
-    event: str
+    event: str                   # one name, or several joined by " or " (see events)
     description: str = ""
     where: dict = field(default_factory=dict)
     match: re.Pattern | None = None
@@ -46,6 +53,8 @@ class Check:
     inside: bool = False
 
     memo: dict = field(default_factory=dict, repr=False)
+    events: tuple[str, ...] = ()   # the names counted
+
 
     def accepts(self, args: str) -> bool:
         """Whether an event with these arguments matches `where` and `match`. High-volume
@@ -106,9 +115,10 @@ def parse_check(table: dict) -> Check:
     if unknown:
         raise CheckError(f"unknown key '{unknown[0]}' (known: {', '.join(sorted(CHECK_KEYS))})")
     event = table.get("event")
-    if not isinstance(event, str) or not trace.EVENT_NAME_RE.match(event):
-        raise CheckError("'event' is required: one QEMU trace event name, e.g. \"serial_read\" "
-                         "(qemu-system-x86_64 -trace help lists them)")
+    names = event if isinstance(event, list) else [event]
+    if not names or not all(isinstance(n, str) and trace.EVENT_NAME_RE.match(n) for n in names):
+        raise CheckError("'event' is required: a QEMU trace event name, e.g. \"serial_read\", or a "
+                         "list of them (qemu-system-x86_64 -trace help lists them)")
     forbid = table.get("forbid", False)
     if not isinstance(forbid, bool):
         raise CheckError("'forbid' must be true or false")
@@ -129,10 +139,10 @@ def parse_check(table: dict) -> Check:
         if name not in PLACEHOLDERS:
             raise CheckError(f"message placeholder {{{name}}} is not one of "
                              f"{', '.join('{' + p + '}' for p in sorted(PLACEHOLDERS))}")
-    check = Check(event=event, description=table.get("description", ""), where=_where(table),
-                  match=_regex(table, "match"), start=_regex(table, "from"),
-                  end=_regex(table, "to"), max_count=max_count, min_count=min_count,
-                  message=message)
+    check = Check(event=" or ".join(names), events=tuple(names), description=table.get("description", ""),
+                  where=_where(table),
+                  match=_regex(table, "match"), start=_regex(table, "from"), end=_regex(table, "to"),
+                  max_count=max_count, min_count=min_count, message=message)
     check.inside = check.start is None
     return check
 
@@ -144,7 +154,8 @@ class Counter:
         self.checks = checks
         self.by_event: dict[str, list[Check]] = {}
         for check in checks:
-            self.by_event.setdefault(check.event, []).append(check)
+            for name in check.events:
+                self.by_event.setdefault(name, []).append(check)
         self.windowed = [c for c in checks if c.start is not None or c.end is not None]
         self.marks = trace.SerialMarks(self._on_line) if self.windowed else None
 

@@ -113,6 +113,24 @@ class Counting(unittest.TestCase):
         self.assertEqual(count({"event": "serial_read", "where": {"nosuch": 1}, "max_count": 9},
                                lines).checks[0].count, 0)
 
+    def test_event_list_counts_each_name(self):
+        # One fact, two events: IRQ 4's vector delivered under the 8259 or under the APIC.
+        lines = ["pic_interrupt irq 4 intno 36", "pic_interrupt irq 0 intno 32",
+                 "apic_deliver_irq dest 0 dest_mode 0 delivery_mode 0 vector 36 trigger_mode 0"]
+        counter = mechanism.Counter([mechanism.parse_check(
+            {"event": ["pic_interrupt", "apic_deliver_irq"], "match": r"\b(intno|vector) 36\b", "min_count": 3})])
+        for line in lines:
+            counter.feed(*trace.parse_line(line, {"pic_interrupt", "apic_deliver_irq"}))
+        self.assertEqual(counter.checks[0].count, 2)
+        self.assertEqual(counter.events(), {"pic_interrupt", "apic_deliver_irq"})
+        self.assertEqual(counter.problems(), [
+            "pic_interrupt or apic_deliver_irq matching /\\b(intno|vector) 36\\b/ happened only 2 times "
+            "during the run; at least 3 expected"])
+        with self.assertRaises(mechanism.CheckError):
+            mechanism.parse_check({"event": [], "min_count": 1})
+        with self.assertRaises(mechanism.CheckError):
+            mechanism.parse_check({"event": ["pic_interrupt", 3], "min_count": 1})
+
     def test_only_to(self):
         counter = count({"event": "serial_read", "to": "tx-begin", "max_count": 0}, self.RUN)
         self.assertEqual(counter.checks[0].count, 7)

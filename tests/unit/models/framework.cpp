@@ -1,5 +1,7 @@
 // models::reset_all (framework.h).
 #include "framework.h"
+#include "host_irq.h"
+#include "host_tty.h"
 
 namespace models {
 
@@ -10,6 +12,9 @@ void reset_all()
     port_bus().reset();
     mmio_bus().reset();
     kernel_log().clear();
+    set_irqchip(nullptr);
+    forget_work();
+    forget_tty_ports();
 }
 
 }

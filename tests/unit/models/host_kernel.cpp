@@ -122,14 +122,32 @@ u64 deadline_after(u64 timeout_ns)
     return timeout_ns >= NO_DEADLINE - 1 - now ? NO_DEADLINE - 1 : now + timeout_ns;
 }
 
-// The kernel panics; the host fails the test with the same message.
+// The kernel panics (kernel/sched/atomic.cpp); the host throws models::AtomicSleep with the same
+// message, which fails the test there, or which a test catches to name the half that slept.
 void might_sleep(char const* what)
 {
-    if (models::cpu().in_interrupt() || models::cpu().in_tasklet() || !models::cpu().interrupts_enabled()) {
-        std::fprintf(stderr, "sleeping in atomic context: %s\n", what);
-        VERIFY(false && "sleeping in atomic context");
-    }
+    char message[160];
+    models::Cpu const& cpu = models::cpu();
+    if (cpu.in_interrupt())
+        kstd::snprintf(message, sizeof(message), "sleeping in interrupt context: %s called from a top half", what);
+    else if (cpu.in_tasklet())
+        kstd::snprintf(message, sizeof(message), "sleeping in interrupt context: %s called from a tasklet", what);
+    else if (!cpu.interrupts_enabled())
+        kstd::snprintf(message, sizeof(message), "sleeping in atomic context: %s called with interrupts disabled", what);
+    else
+        return;
+    std::fprintf(stderr, "%s\n", message);
+    throw models::AtomicSleep(message);
 }
+
+void sleep_until(u64 deadline_ns)
+{
+    might_sleep("sched::sleep_until");
+    while (models::clock().now() < deadline_ns)
+        (void)models::clock().sleep_until_event(deadline_ns);
+}
+
+void sleep_for(u64 ns) { sleep_until(deadline_after(ns)); }
 
 bool Spinlock::lock()
 {
@@ -186,13 +204,13 @@ bool WaitQueue::is_empty() const { return true; }
 void Semaphore::down()
 {
     m_queue.wait_event([this] { return m_value > 0; });
-    m_value = m_value - 1;
+    m_value = m_value - 1;   // (volatile: no --)
 }
 
 ErrorOr<void> Semaphore::down_timeout(u64 timeout_ns)
 {
     TRY(m_queue.wait_event_until([this] { return m_value > 0; }, deadline_after(timeout_ns)));
-    m_value = m_value - 1;
+    m_value = m_value - 1;   // (volatile: no --)
     return {};
 }
 
@@ -200,7 +218,7 @@ bool Semaphore::try_down()
 {
     if (m_value == 0)
         return false;
-    m_value = m_value - 1;
+    m_value = m_value - 1;   // (volatile: no --)
     return true;
 }
 
@@ -209,13 +227,17 @@ usize Semaphore::waiter_count() const { return 0; }
 
 // One thread: a mutex is free whenever someone asks (holding it across a sleep that another
 // "thread" would contend for cannot happen here).
-void Mutex::lock() { m_owner = reinterpret_cast<Thread*>(this); }
+void Mutex::lock()
+{
+    might_sleep("Mutex::lock");   // as the kernel's: a mutex may sleep, so never in a top half or tasklet
+    m_owner = reinterpret_cast<Thread*>(this);
+}
 ErrorOr<void> Mutex::lock_timeout(u64) { lock(); return {}; }
 bool Mutex::try_lock()
 {
     if (m_owner)
         return false;
-    lock();
+    m_owner = reinterpret_cast<Thread*>(this);
     return true;
 }
 void Mutex::unlock() { m_owner = nullptr; }

@@ -45,12 +45,18 @@ void InterruptLine::set_masked(bool masked)
 
 void InterruptLine::set_level(bool high)
 {
-    bool rising = high && !m_high;
+    bool const was_high = m_high;
+    bool const rising = high && !was_high;
     m_high = high;
-    if (rising) {
+    if (rising)
         ++m_rising_edges;
-        m_edge_pending = true;
+    if (m_route) {
+        if (high != was_high)
+            m_route(high);
+        return;
     }
+    if (rising)
+        m_edge_pending = true;
     if (rising || (high && m_trigger == Trigger::Level))
         cpu().request(*this);
 }

@@ -20,11 +20,20 @@
 // the kernel's "nobody cared" detector would.
 #include <kstd/types.h>
 #include <functional>
+#include <stdexcept>
 #include <string>
 
 namespace irq { class Tasklet; }
 
 namespace models {
+
+// Thrown where the kernel would panic because code slept in a top half, a tasklet, or with
+// interrupts off (sched::might_sleep on the host, host_kernel.cpp). The message is the kernel's
+// ("sleeping in interrupt context: Semaphore::down called from a tasklet"), so a test can catch
+// it and say which half slept.
+struct AtomicSleep : std::logic_error {
+    using std::logic_error::logic_error;
+};
 
 enum class Trigger : u8 { Edge, Level };
 
@@ -40,6 +49,10 @@ public:
     // The handler the CPU runs for this line (the driver's top half).
     void connect(std::function<void()> handler) { m_handler = std::move(handler); }
     void disconnect() { m_handler = nullptr; }
+    // Routes the line into an interrupt controller model instead of straight to the CPU (an
+    // 8259's IR input, pic8259.h): every level change goes to `input`, which decides what the
+    // CPU sees. Edges are still counted here.
+    void route_to(std::function<void(bool high)> input) { m_route = std::move(input); }
     // The interrupt controller's mask: a masked line is not delivered (edges are remembered).
     void set_masked(bool masked);
 
@@ -63,6 +76,7 @@ private:
     std::string m_name;
     Trigger m_trigger;
     std::function<void()> m_handler;
+    std::function<void(bool)> m_route;
     bool m_high { false };
     bool m_masked { false };
     bool m_edge_pending { false };
