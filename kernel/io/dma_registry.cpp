@@ -37,6 +37,45 @@ DmaStats g_stats {};                                    // Guarded by g_lock
 u32 g_next_id = 1;                                      // Guarded by g_lock
 bool g_initialized = false;
 
+// Where the live streaming mappings lie, in brief, so that the allocators' free hook (called on
+// every kfree) need not walk the whole registry, which holds every RX buffer of every NIC: one
+// counter per bucket of virtual pages (the page number modulo the table's size), raised for each
+// page a mapping covers. A freed range whose buckets are all zero overlaps no mapping; otherwise
+// (an overlap, or another page that shares a bucket) check_free walks the registry as before.
+constexpr usize PAGE_BUCKETS = 1024;
+u32 g_mapped_pages[PAGE_BUCKETS] {};   // Guarded by g_lock
+
+// Calls fn(counter) for each bucket that [start, start + length) touches, once each.
+template<typename Fn>
+void for_each_page_bucket(u64 start, u64 length, Fn fn)
+{
+    if (length == 0)
+        return;
+    u64 first = start / mm::PAGE_SIZE;
+    u64 pages = (start + length - 1) / mm::PAGE_SIZE - first + 1;
+    for (u64 i = 0; i < kstd::min<u64>(pages, PAGE_BUCKETS); ++i)
+        fn(g_mapped_pages[(first + i) % PAGE_BUCKETS]);
+}
+
+void count_mapped_pages(DmaRecord const& record, bool add)
+{
+    if (!record.is_streaming())
+        return;
+    for_each_page_bucket(reinterpret_cast<u64>(record.cpu), record.length, [add](u32& count) {
+        if (add)
+            ++count;
+        else
+            --count;
+    });
+}
+
+bool may_be_mapped(u64 start, u64 length)
+{
+    bool any = false;
+    for_each_page_bucket(start, length, [&any](u32& count) { any |= count != 0; });
+    return any;
+}
+
 ErrorOr<u64> translate(void*, u64 virt) { return mm::translate(virt); }
 
 bool is_live(DmaRecord const* record)
@@ -154,6 +193,7 @@ void register_record(DmaRecord& record, dev::Device& device)
     sched::SpinlockGuard guard(g_lock);
     record.id = g_next_id++;
     g_records.push_back(record);
+    count_mapped_pages(record, true);
     if (record.kind == DmaKind::Coherent) {
         ++g_stats.coherent_allocations;
         g_stats.coherent_bytes += record.length;
@@ -185,6 +225,7 @@ ErrorOr<void> unregister_record(DmaRecord* record, dev::Device const* expected, 
             id = is_live(record) ? record->id : 0;
         } else {
             g_records.remove(*record);
+            count_mapped_pages(*record, false);
             if (record->kind == DmaKind::Coherent) {
                 --g_stats.coherent_allocations;
                 g_stats.coherent_bytes -= record->length;
@@ -317,8 +358,9 @@ bool covers_phys(DmaRecord const& record, u64 start, u64 end)
     return false;
 }
 
+// by_virt: [start, start + length) is a virtual range, which the page buckets summarize.
 template<typename Covers>
-bool check_free(u64 start, usize length, Covers covers, char const* space)
+bool check_free(u64 start, usize length, Covers covers, char const* space, bool by_virt)
 {
     // The allocators call this on every free, including when the registry frees its own records
     // under g_lock. Uniprocessor: a held lock means this is that path (the lock keeps interrupts
@@ -328,6 +370,8 @@ bool check_free(u64 start, usize length, Covers covers, char const* space)
     Optional<RecordSummary> hit;
     {
         sched::SpinlockGuard guard(g_lock);
+        if (by_virt && !may_be_mapped(start, length))
+            return false;
         for (auto const& record : g_records) {
             if (covers(record, start, start + length)) {
                 hit = summarize(record);
@@ -347,12 +391,12 @@ bool check_free(u64 start, usize length, Covers covers, char const* space)
 
 bool dma_debug_check_free(void const* start, usize length)
 {
-    return check_free(reinterpret_cast<u64>(start), length, covers_virt, "memory");
+    return check_free(reinterpret_cast<u64>(start), length, covers_virt, "memory", true);
 }
 
 bool dma_debug_check_free_phys(u64 phys, usize length)
 {
-    return check_free(phys, length, covers_phys, "frames");
+    return check_free(phys, length, covers_phys, "frames", false);
 }
 
 Optional<DmaBusRange> dma_debug_lookup_bus(u64 bus, u64 length)

@@ -288,3 +288,26 @@ KTEST(dma_free_while_mapped_detected, CORE_SUITE)
     mm::kfree(buffer);
     return {};
 }
+
+// The free hook first asks a per-page summary of the live mappings (dma_registry.cpp): every
+// page of a mapping must be in it, and nothing may stay there once it is unmapped.
+KTEST(dma_free_while_mapped_every_page, CORE_SUITE)
+{
+    dev::Device device("ktest-free-pages", dev::BusType::Virtual);
+    constexpr usize SIZE = 3 * mm::PAGE_SIZE;
+    auto* buffer = static_cast<u8*>(mm::kmalloc(SIZE));
+    EXPECT(buffer);
+    io::DmaStats before = io::dma_stats();
+    {
+        auto mapping = EXPECT_OK(io::dma_map(device, Bytes(buffer, SIZE), io::Direction::ToDevice));
+        for (usize offset = 0; offset < SIZE; offset += mm::PAGE_SIZE / 2)
+            EXPECT_MSG(io::dma_debug_check_free(buffer + offset, 1), "byte %zu of a mapped %zu-byte buffer not seen", offset, SIZE);
+        EXPECT(io::dma_debug_check_free(buffer + SIZE - 1, 1));
+        EXPECT(!io::dma_debug_check_free(buffer + SIZE, 64));
+    }
+    for (usize offset = 0; offset < SIZE; offset += mm::PAGE_SIZE / 2)
+        EXPECT_MSG(!io::dma_debug_check_free(buffer + offset, 1), "byte %zu still seen as mapped after unmap", offset);
+    EXPECT_EQ(io::dma_stats().freed_while_mapped, before.freed_while_mapped + SIZE / (mm::PAGE_SIZE / 2) + 1);
+    mm::kfree(buffer);
+    return {};
+}

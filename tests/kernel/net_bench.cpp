@@ -133,6 +133,9 @@ KTEST(bench_net_echo, CORE_SUITE)
         report(phase, before, sample());
     }
     net::stop_udp_echo();
+    // Where the CPU went (runtime per thread), the interrupts and the NIC's counters, for the record.
+    for (char const* command : { "threads", "irqs", "e1000" })
+        monitor::execute(command);
     return {};
 }
 
