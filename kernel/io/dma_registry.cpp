@@ -39,29 +39,33 @@ bool g_initialized = false;
 
 // Where the live streaming mappings lie, in brief, so that the allocators' free hook (called on
 // every kfree) need not walk the whole registry, which holds every RX buffer of every NIC: one
-// counter per bucket of virtual pages (the page number modulo the table's size), raised for each
-// page a mapping covers. A freed range whose buckets are all zero overlaps no mapping; otherwise
-// (an overlap, or another page that shares a bucket) check_free walks the registry as before.
-constexpr usize PAGE_BUCKETS = 1024;
-u32 g_mapped_pages[PAGE_BUCKETS] {};   // Guarded by g_lock
+// counter per bucket of 256-byte grains of virtual memory (the grain number modulo the table's
+// size), raised for each grain a mapping covers. A freed range whose buckets are all zero
+// overlaps no mapping; otherwise (an overlap, a small object sharing a grain with a mapped
+// buffer, or a grain 4 MiB away that shares the bucket) check_free walks the registry as before.
+// Grains finer than a page keep the walks rare: the heap puts small objects in the same pages
+// as the NICs' 2 KiB buffers.
+constexpr u64 GRAIN = 256;
+constexpr usize GRAIN_BUCKETS = 16384;
+u32 g_mapped_grains[GRAIN_BUCKETS] {};   // Guarded by g_lock
 
 // Calls fn(counter) for each bucket that [start, start + length) touches, once each.
 template<typename Fn>
-void for_each_page_bucket(u64 start, u64 length, Fn fn)
+void for_each_grain_bucket(u64 start, u64 length, Fn fn)
 {
     if (length == 0)
         return;
-    u64 first = start / mm::PAGE_SIZE;
-    u64 pages = (start + length - 1) / mm::PAGE_SIZE - first + 1;
-    for (u64 i = 0; i < kstd::min<u64>(pages, PAGE_BUCKETS); ++i)
-        fn(g_mapped_pages[(first + i) % PAGE_BUCKETS]);
+    u64 first = start / GRAIN;
+    u64 grains = (start + length - 1) / GRAIN - first + 1;
+    for (u64 i = 0; i < kstd::min<u64>(grains, GRAIN_BUCKETS); ++i)
+        fn(g_mapped_grains[(first + i) % GRAIN_BUCKETS]);
 }
 
-void count_mapped_pages(DmaRecord const& record, bool add)
+void count_mapped_grains(DmaRecord const& record, bool add)
 {
     if (!record.is_streaming())
         return;
-    for_each_page_bucket(reinterpret_cast<u64>(record.cpu), record.length, [add](u32& count) {
+    for_each_grain_bucket(reinterpret_cast<u64>(record.cpu), record.length, [add](u32& count) {
         if (add)
             ++count;
         else
@@ -72,7 +76,7 @@ void count_mapped_pages(DmaRecord const& record, bool add)
 bool may_be_mapped(u64 start, u64 length)
 {
     bool any = false;
-    for_each_page_bucket(start, length, [&any](u32& count) { any |= count != 0; });
+    for_each_grain_bucket(start, length, [&any](u32& count) { any |= count != 0; });
     return any;
 }
 
@@ -193,7 +197,7 @@ void register_record(DmaRecord& record, dev::Device& device)
     sched::SpinlockGuard guard(g_lock);
     record.id = g_next_id++;
     g_records.push_back(record);
-    count_mapped_pages(record, true);
+    count_mapped_grains(record, true);
     if (record.kind == DmaKind::Coherent) {
         ++g_stats.coherent_allocations;
         g_stats.coherent_bytes += record.length;
@@ -225,7 +229,7 @@ ErrorOr<void> unregister_record(DmaRecord* record, dev::Device const* expected, 
             id = is_live(record) ? record->id : 0;
         } else {
             g_records.remove(*record);
-            count_mapped_pages(*record, false);
+            count_mapped_grains(*record, false);
             if (record->kind == DmaKind::Coherent) {
                 --g_stats.coherent_allocations;
                 g_stats.coherent_bytes -= record->length;
@@ -358,7 +362,7 @@ bool covers_phys(DmaRecord const& record, u64 start, u64 end)
     return false;
 }
 
-// by_virt: [start, start + length) is a virtual range, which the page buckets summarize.
+// by_virt: [start, start + length) is a virtual range, which the grain buckets summarize.
 template<typename Covers>
 bool check_free(u64 start, usize length, Covers covers, char const* space, bool by_virt)
 {

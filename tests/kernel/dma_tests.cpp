@@ -289,7 +289,7 @@ KTEST(dma_free_while_mapped_detected, CORE_SUITE)
     return {};
 }
 
-// The free hook first asks a per-page summary of the live mappings (dma_registry.cpp): every
+// The free hook first asks a summary of where the live mappings lie (dma_registry.cpp): every
 // page of a mapping must be in it, and nothing may stay there once it is unmapped.
 KTEST(dma_free_while_mapped_every_page, CORE_SUITE)
 {
