@@ -20,8 +20,8 @@
 //   unmap do the implicit syncs. Without a bounce they only order memory (x86 is coherent).
 // * A buffer must stay allocated while mapped. Kernel memory is never paged or moved, so
 //   "pinned" means exactly that: the registry of live mappings can be asked whether a range
-//   about to be freed is still mapped (dma_debug_check_free*; FIXME: the heap and the frame
-//   allocator do not call it yet).
+//   about to be freed is still mapped (dma_debug_check_free*, which kfree and the frame
+//   allocator call on every free; a summary of where mappings lie keeps most calls O(1)).
 // * Misuse is reported, never silent: unmapping an empty handle (twice) or through the wrong
 //   device is EINVAL, a log line and a counter; mappings left when a device goes away are
 //   listed by dma_report_leaks().
