@@ -53,10 +53,10 @@ inline ErrorOr<u32> payload_seed()
                            "no ktest.seed= on the command line: the rubric entry of this test must pass "
                            "the grader's payload seed (cmdline = \"... ktest.seed=${seed}\", generate "
                            "seed = \"run\")");
-    auto seed = kstd::parse_u64(word.value());
+    auto seed = kstd::parse_u64(*word);
     if (seed.is_error() || seed.value() == 0 || seed.value() > 0xFFFFFFFFu)
         return ktest::fail(__FILE__, __LINE__, "ktest.seed=%.*s is not a seed from 1 to 2^32-1",
-                           int(word.value().length()), word.value().characters());
+                           int(word->length()), word->characters());
     return u32(seed.value());
 }
 

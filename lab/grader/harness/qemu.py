@@ -141,8 +141,8 @@ def write_cmd_file(path: Path, test: TestCase, argv: list[str], nonce: str, root
     if transient is not None:
         argv, notes = reproducible(argv, transient, path.parent)
     if seed is not None:
-        notes.append(f"the payloads with seed = \"run\" were generated from seed {seed} "
-                     "(serial-in.bin holds what the grader typed)")
+        notes.append(f"the grader generated its seed = \"run\" payloads from seed {seed} "
+                     "(what it typed, if anything, is in serial-in.bin)")
     same = "same nonce" + (" and seed" if seed is not None else "")
     text = (
         f"# Conduit grader: {test.suite.name}/{test.id}  (nonce {nonce}"

@@ -93,7 +93,7 @@ class Substitution(unittest.TestCase):
         text = path.read_text()
         self.assertIn("(nonce n1, seed 4242)", text)
         self.assertIn("--seed 4242", text)
-        self.assertIn("generated from seed 4242", text)
+        self.assertIn("payloads from seed 4242", text)
         command = [line for line in text.splitlines() if not line.startswith("#")]
         self.assertEqual(shlex.split(command[0]), argv)
 
