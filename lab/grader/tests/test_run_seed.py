@@ -11,7 +11,7 @@ from pathlib import Path
 from support import one_case, run_grader, write_rubric
 from harness import payload
 from harness.qemu import RunOptions, build_command, kernel_cmdline, rerun_hint, write_cmd_file
-from harness.rubric import RubricError
+from test_peer_schema import error_of
 
 SEEDED = """
 cmdline = "uart.mode=poll ktest.seed=${seed}"
@@ -19,12 +19,6 @@ cmdline = "uart.mode=poll ktest.seed=${seed}"
 kind = "serial"
 send = [{ after = 'READY', generate = { bytes = 16, seed = "run" } }]
 """
-
-
-def error_of(extra: str) -> str:
-    with unittest.TestCase().assertRaises(RubricError) as ctx:
-        one_case(extra)
-    return str(ctx.exception)
 
 
 class Validation(unittest.TestCase):
@@ -104,27 +98,22 @@ class Substitution(unittest.TestCase):
         self.assertEqual(rerun_hint(case, self.options.root), "make grade TEST=uart_tx")
 
 
-RUBRIC = """
+SEEDED_TEST = """
+[[test]]
+name = "{name}"
+cmdline = "ktest.seed=${{seed}}"
+[[test.peer]]
+kind = "serial"
+expect_bytes = {{ after = 'BEGIN\\n', length = 4096, generate = {{ bytes = 4096, seed = "run" }} }}
+"""
+RUBRIC = ("""
 [suite]
 name = "seeds"
 lab = 7
 [qemu]
 timeout = 5
-[[test]]
-name = "fake_seeded_tx"
-cmdline = "ktest.seed=${seed}"
-[[test.peer]]
-kind = "serial"
-expect_bytes = { after = 'BEGIN\\n', length = 4096, generate = { bytes = 4096, seed = "run" } }
-[[test]]
-name = "fake_fixed_seed_tx"
-cmdline = "ktest.seed=${seed}"
-[[test.peer]]
-kind = "serial"
-expect_bytes = { after = 'BEGIN\\n', length = 4096, generate = { bytes = 4096, seed = "run" } }
-[[test]]
-name = "fake_serial_only"
-"""
+""" + SEEDED_TEST.format(name="fake_seeded_tx") + SEEDED_TEST.format(name="fake_fixed_seed_tx")
+          + '[[test]]\nname = "fake_serial_only"\n')
 
 
 class TwoRuns(unittest.TestCase):
