@@ -148,7 +148,7 @@ gdb: $(KERNEL_ELF)
 # Builds run in parallel: what needs an installed package waits for tools/deps.sh.
 $(UNIT_OBJECTS) $(UNIT_PCH): | deps
 
-GRADE_ARGS := -j $(JOBS) --iso $(KERNEL_ISO) --accel $(ACCEL) $(if $(LAB),--lab $(LAB)) $(if $(TEST),--test $(TEST))
+GRADE_ARGS := -j $(JOBS) --iso $(KERNEL_ISO) --accel $(ACCEL) $(if $(LAB),--lab $(LAB)) $(if $(TEST),--test $(TEST)) $(if $(SEED),--seed $(SEED))
 
 # A lab that grades host unit tests (host_test = "[tag]" in its rubric) needs their binary too.
 GRADE_HOST_TESTS := $(if $(shell grep -ls '^ *host_test' lab/*/rubric.toml tests/kernel/rubric.toml 2>/dev/null),unit-tests-build)

@@ -128,11 +128,11 @@ def instructor_tool(path):
     return False
 
 
-def summary_stage(tool, summary, args):
+def summary_stage(tool, summary, args, extra=()):
     """A stage whose tool writes {passed, failed} into a summary file (handouts, batch)."""
     if not instructor_tool(tool):
         return None
-    proc = run([sys.executable, tool, "--jobs", str(args.jobs)])
+    proc = run([sys.executable, tool, "--jobs", str(args.jobs), *extra])
     if not os.path.exists(summary):
         return (0, 1)
     with open(summary) as f:
@@ -141,7 +141,11 @@ def summary_stage(tool, summary, args):
 
 
 def stage_handouts(args):
-    return summary_stage("tools/handout_check.py", os.path.join(BUILD, "handouts", "summary.json"), args)
+    """Each handout graded on its own lab and the lab below (the full check of every earlier lab
+    is `make handout-check`); the reference's results come from the kernel stage."""
+    return summary_stage("tools/handout_check.py", os.path.join(BUILD, "handouts", "summary.json"), args,
+                         ["--earlier", "previous",
+                          "--reference-results", os.path.join(BUILD, "check", "results.json")])
 
 
 def stage_batch(args):

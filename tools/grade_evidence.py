@@ -21,10 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lab" / "grader"))
 
-from harness import rubric  # noqa: E402
+from harness import payload, rubric  # noqa: E402
 
 HOST_SERIAL_CHECKS = ("expect_bytes", "expect_received", "reject_received")
 HOST_QMP_CHECKS = ("expect_vga", "reject_vga")
+PER_RUN_INPUT = "COM1 input from a seed picked per run"   # listed, but not host-side evidence
 
 
 def evidence(case) -> list[str]:
@@ -34,8 +35,13 @@ def evidence(case) -> list[str]:
         found.append(f"host unit test {case.host_test}")
     for peer in case.peers:
         kind = peer.get("kind")
+        per_run = payload.peer_uses_run_seed(peer)
         if kind == "serial" and any(k in peer for k in HOST_SERIAL_CHECKS):
-            found.append("COM1 bytes compared by the host")
+            found.append("COM1 bytes compared by the host" + (" (payload seed picked per run)" if per_run else ""))
+        elif kind == "serial" and per_run:
+            # The guest checks bytes it cannot know before the run (its code may not read the
+            # command line that carries the seed): in-guest, but not precomputable.
+            found.append(PER_RUN_INPUT)
         elif kind == "qmp" and any(k in peer for k in HOST_QMP_CHECKS):
             found.append("VGA screen read by the host")
         elif kind == "trace" and peer.get("checks"):
@@ -57,7 +63,7 @@ def table(lab: int) -> tuple[list[str], float, float]:
     host = guest = 0.0
     for case in cases:
         found = evidence(case)
-        if found:
+        if set(found) - {PER_RUN_INPUT}:
             host += case.points
         else:
             guest += case.points

@@ -5,7 +5,8 @@ For every lab N (a lab/NN-topic/ directory with a rubric.toml):
   * the handout for N is generated (tools/handout.py) into build/handouts/labN/,
   * it builds,
   * it boots (no test of the run ends as boot-failure),
-  * every test of every lab M < N passes on it,
+  * every test of every lab M < N passes on it (with --earlier previous, as `make check` runs
+    it: every test of lab N-1 only; see below),
   * every test of lab N fails on it (the stubs score zero; a test that passes anyway is named),
 and the reference tree scores full marks on every lab.
 
@@ -24,7 +25,15 @@ build/). Output: a table on stdout, BUILD/handouts/summary.json
 BUILD/handouts/labN-results.json and BUILD/handouts/reference-results.json. Exit status 0
 when every check passed, 1 otherwise, 2 for a usage error.
 
+`--earlier previous` (make check) grades each handout on lab N-1 and lab N only. Handout N
+stubs every lab from N on, so for an earlier lab L the strictest handout is L+1 (it stubs the
+most code that L's tests may run through), and that is the one that grades L; the full check,
+every lab below N on every handout N, is `make handout-check`. `--reference-results FILE` takes the
+reference tree's results from a grading already done (make check's kernel stage) instead of
+grading the reference again.
+
 Usage: tools/handout_check.py [--jobs J] [--lab N ...] [--no-reference-build]
+                              [--earlier all|previous] [--reference-results FILE]
 """
 from __future__ import annotations
 
@@ -186,6 +195,22 @@ def evaluate_handout(run: LabRun, labs: list[int], log: Path) -> None:
                 if wrongly else f"{t.get('verdict')}")
 
 
+def reference_grading(args, graders: ThreadPoolExecutor, labs: list[int], jobs: int, out: Path) -> Future:
+    """The reference tree's results: read from --reference-results when it holds every lab's
+    tests, else graded now beside the handout builds."""
+    if args.reference_results is not None:
+        try:
+            results = json.loads(args.reference_results.read_text())
+        except (OSError, ValueError):
+            results = None
+        if results is not None and all(lab_tests(results, lab) for lab in labs):
+            done: Future = Future()
+            done.set_result((results, 0.0))
+            return done
+    return graders.submit(grade, ROOT, ROOT, REF_BUILD, labs, jobs, out / "reference" / "grade",
+                          out / "reference-results.json", out / "reference-grade.log")
+
+
 def build_handout(run: LabRun, base: Path | None, out: Path, jobs: int, host_target: list[str], say) -> bool:
     """Generates, checks and builds one lab's handout; True when it built."""
     t0 = time.monotonic()
@@ -265,6 +290,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="where the handouts and the summary go (default: BUILD/handouts)")
     p.add_argument("--no-reference-build", action="store_true",
                    help="do not run `make all` on the reference tree first (it must be built)")
+    p.add_argument("--earlier", choices=("all", "previous"), default="all",
+                   help="grade each handout on every earlier lab (all, the default) or on lab N-1 only")
+    p.add_argument("--reference-results", type=Path, metavar="FILE",
+                   help="the reference tree's grader results (results.json of a run over all suites)")
     args = p.parse_args(argv)
     if args.jobs < 1:
         p.error("--jobs must be positive")
@@ -312,9 +341,7 @@ def main(argv: list[str] | None = None) -> int:
         say(f"  reference: make all {seconds:.1f} s{'' if rc == 0 else ' FAILED'}")
     ref_ok = all(c.passed for c in general)
     graders = ThreadPoolExecutor(max_workers=max(1, jobs // 2) + 1)
-    reference_future = graders.submit(
-        grade, ROOT, ROOT, REF_BUILD, labs, jobs, out / "reference" / "grade",
-        out / "reference-results.json", out / "reference-grade.log") if ref_ok and labs else None
+    reference_future = reference_grading(args, graders, labs, jobs, out) if ref_ok and labs else None
 
     # 3. Handouts, one build after another, each graded beside the next build.
     runs: list[LabRun] = []
@@ -326,8 +353,9 @@ def main(argv: list[str] | None = None) -> int:
         if not build_handout(run, base, out, jobs, host_target, say):
             previous = run if run.checks and run.checks[0].passed else previous
             continue
+        first = lab - 1 if args.earlier == "previous" else min(labs)
         run.grading = graders.submit(grade, ROOT, run.tree, run.tree / "build",
-                                     [m for m in labs if m <= lab], jobs, run.tree / "build" / "grade",
+                                     [m for m in labs if first <= m <= lab], jobs, run.tree / "build" / "grade",
                                      out / f"lab{lab}-results.json", out / f"lab{lab}-grade.log")
         previous = run
 

@@ -8,6 +8,7 @@
 #include <drivers/uart16550.h>
 #include <kernel/dev/devfs.h>
 #include <kernel/dev/file.h>
+#include <kernel/kernel.h>
 #include <kernel/printk.h>
 #include <kernel/test.h>
 #include <kernel/tty/tty.h>
@@ -40,6 +41,24 @@ public:
 private:
     u32 m_state;
 };
+
+// The seed of this run's payload: the grader picks one per run (`seed = "run"` in the rubric)
+// and passes it as `ktest.seed=${seed}` on the command line, so that no student can know the
+// bytes before the run. A run without the word is a rubric mistake, not a driver's: say so.
+inline ErrorOr<u32> payload_seed()
+{
+    auto word = kernel_cmdline().get(StringView("ktest.seed"));
+    if (!word.has_value())
+        return ktest::fail(__FILE__, __LINE__,
+                           "no ktest.seed= on the command line: the rubric entry of this test must pass "
+                           "the grader's payload seed (cmdline = \"... ktest.seed=${seed}\", generate "
+                           "seed = \"run\")");
+    auto seed = kstd::parse_u64(*word);
+    if (seed.is_error() || seed.value() == 0 || seed.value() > 0xFFFFFFFFu)
+        return ktest::fail(__FILE__, __LINE__, "ktest.seed=%.*s is not a seed from 1 to 2^32-1",
+                           int(word->length()), word->characters());
+    return u32(seed.value());
+}
 
 // Tells the grader's serial peer that the guest is ready for input (its `after` regex).
 inline void announce_ready(char const* test)

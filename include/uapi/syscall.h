@@ -36,6 +36,7 @@ enum class Syscall : u64 {
     Clock = 19,    // clock() -> nanoseconds since boot (monotonic)
     Mapinfo = 20,  // mapinfo(address, MapInfo*) -> 0: what a user address maps
     Getppid = 21,  // getppid() -> the parent's pid (0 for a process the kernel started)
+    Ping = 22,     // ping(PingRequest const*, PingReply*) -> 0: one ICMP echo   (ping.h)
     Count
 };
 

@@ -43,6 +43,8 @@ Result sys_munmap(Arguments const& args);
 Result sys_mapinfo(Arguments const& args);
 // ioperm.cpp
 Result sys_ioperm(Arguments const& args);
+// ping.cpp
+Result sys_ping(Arguments const& args);
 
 // The open file behind a descriptor of the caller. EBADF.
 ErrorOr<dev::Ref<proc::OpenFile>> file_of(Arguments const& args, u64 fd);

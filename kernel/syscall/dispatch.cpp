@@ -43,6 +43,7 @@ constexpr Entry TABLE[u64(Syscall::Count)] = {
     [u64(Syscall::Clock)] = { "clock", sys_clock },
     [u64(Syscall::Mapinfo)] = { "mapinfo", sys_mapinfo },
     [u64(Syscall::Getppid)] = { "getppid", sys_getppid },
+    [u64(Syscall::Ping)] = { "ping", sys_ping },
 };
 
 dev::Counter g_calls[u64(Syscall::Count)];

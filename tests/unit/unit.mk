@@ -13,7 +13,9 @@ PYTHON ?= python3
 HOST_CXX ?= g++
 HOST_BUILD := $(BUILD)/host
 
-UNIT_CXXFLAGS := -std=c++20 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+# -O0: ASan+UBSan objects compile about a third faster than at -O1 (the unit stage of make
+# check is mostly compiling); the tests themselves run in seconds either way.
+UNIT_CXXFLAGS := -std=c++20 -g -O0 -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -Wall -Wextra -Iinclude -DCONDUIT_HOST_TEST
 UNIT_LDFLAGS := -fsanitize=address,undefined
 

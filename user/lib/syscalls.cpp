@@ -71,4 +71,9 @@ int mapinfo(void const* address_, uapi::MapInfo* info)
     return int(call(Syscall::Mapinfo, address(address_), address(info)));
 }
 
+int ping(uapi::PingRequest const* request, uapi::PingReply* reply)
+{
+    return int(call(Syscall::Ping, address(request), address(reply)));
+}
+
 char const* strerror(int code) { return kstd::errno_text(code); }

@@ -22,6 +22,9 @@ constexpr long STRADDLE = long(uapi::STACK_TOP - 2);   // 2 bytes below the user
 constexpr long STRADDLE_SIZE = 16;
 
 char const g_read_only[64] = "constant";
+// A valid echo request to the loopback: only the other pointer is bad.
+uapi::PingRequest const g_ping = { 0x7F000001, 1, 56, 500, 0, {} };
+uapi::PingReply g_reply;
 
 struct BadPointer {
     char const* name;
@@ -72,9 +75,12 @@ void check_buffers(int fd)
         expect_efault("ioctl UIO_GET_INFO", bad.name, sys(Syscall::Ioctl, fd, uapi::UIO_GET_INFO, bad.address));
         expect_efault("poll", bad.name, sys(Syscall::Poll, bad.address, 2, 0));
         expect_efault("mapinfo", bad.name, sys(Syscall::Mapinfo, long(&g_checks), bad.address));
+        expect_efault("ping (request)", bad.name, sys(Syscall::Ping, bad.address, long(&g_reply)));
+        expect_efault("ping (reply)", bad.name, sys(Syscall::Ping, long(&g_ping), bad.address));
     }
     expect_efault("read into read-only memory", "read-only", sys(Syscall::Read, fd, long(g_read_only), 8));
     expect_efault("read", "wrapping", sys(Syscall::Read, fd, long(g_read_only), -1));
+    expect_efault("ping into read-only memory", "read-only", sys(Syscall::Ping, long(&g_ping), long(g_read_only)));
 }
 
 void check_strings()

@@ -1,7 +1,7 @@
 // t_files: the file system calls check their arguments and do what they say: open flags and
 // paths, descriptors (EBADF, EMFILE, dup/dup2 sharing the position), lseek, readdir, ioctl,
-// poll, mmap and ioperm argument checks, mapinfo, sleep. Exits 0 when all checks pass
-// (tests/kernel/user_syscall_tests.cpp).
+// poll, mmap and ioperm argument checks, mapinfo, sleep, ping (run without a network card: only
+// the loopback answers). Exits 0 when all checks pass (tests/kernel/user_syscall_tests.cpp).
 #include "check.h"
 #include <conduit/text.h>
 #include <uapi/ioctl.h>
@@ -140,6 +140,43 @@ void check_memory_and_time()
     CHECK_ERRNO(wait(-1, nullptr), ECHILD);
 }
 
+uapi::PingRequest ping_request(u32 address, u16 payload)
+{
+    uapi::PingRequest request {};
+    request.address = address;
+    request.sequence = 1;
+    request.payload_size = payload;
+    request.timeout_ms = 500;
+    return request;
+}
+
+void check_ping()
+{
+    constexpr u32 LOOPBACK = 0x7F000001, GATEWAY = 0x0A000202;
+    uapi::PingReply reply {};
+    auto request = ping_request(LOOPBACK, 1000);
+    CHECK(ping(&request, &reply) == 0 && reply.payload_size == 1000 && reply.ttl == 64);
+    request = ping_request(LOOPBACK, uapi::PING_MAX_PAYLOAD);
+    CHECK(ping(&request, &reply) == 0 && reply.payload_size == uapi::PING_MAX_PAYLOAD);
+    request = ping_request(LOOPBACK, uapi::PING_MAX_PAYLOAD + 1);
+    CHECK_ERRNO(ping(&request, &reply), EINVAL);
+    request = ping_request(LOOPBACK, 56);
+    request.timeout_ms = 0;
+    CHECK_ERRNO(ping(&request, &reply), EINVAL);
+    request.timeout_ms = uapi::PING_MAX_TIMEOUT_MS + 1;
+    CHECK_ERRNO(ping(&request, &reply), EINVAL);
+    request = ping_request(LOOPBACK, 56);
+    request.reserved[1] = 1;
+    CHECK_ERRNO(ping(&request, &reply), EINVAL);
+    constexpr u32 NO_SINGLE_REPLY[] = { 0, 0xFFFFFFFF, 0xE0000001 };   // any, broadcast, multicast
+    for (u32 address : NO_SINGLE_REPLY) {
+        request = ping_request(address, 56);
+        CHECK_ERRNO(ping(&request, &reply), EINVAL);
+    }
+    request = ping_request(GATEWAY, 56);   // no card, so no route to 10.0.2.0/24
+    CHECK_ERRNO(ping(&request, &reply), ENETUNREACH);
+}
+
 }
 
 int main()
@@ -151,5 +188,6 @@ int main()
     check_ioctl_and_poll();
     check_mmap_and_ioperm();
     check_memory_and_time();
+    check_ping();
     return check::report("t_files");
 }

@@ -17,7 +17,7 @@ import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
-from . import report, rubric, writers
+from . import payload, report, rubric, writers
 from .qemu import RunOptions, check_paths
 from .results import Result, SuiteTotal, by_suite, evaluate
 from .rubric import RubricError, TestCase
@@ -37,6 +37,15 @@ def _cpu_count() -> int:
         return len(os.sched_getaffinity(0)) or 1
     except AttributeError:
         return os.cpu_count() or 1
+
+
+def _seed(text: str) -> int:
+    """--seed: a payload seed as cmd.txt shows it (decimal or 0x...)."""
+    try:
+        return payload.check_seed(int(text, 0), "--seed")
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err) if "--seed" in str(err) else
+                                         f"--seed must be an integer, got {text!r}") from None
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -79,6 +88,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         "instructor's tree, never in a handout)")
     hidden.add_argument("--no-hidden", dest="hidden", action="store_false",
                         help="leave the hidden variants out")
+    p.add_argument("--seed", type=_seed, metavar="S",
+                   help='payload seed for tests whose payloads say seed = "run" (default: a fresh '
+                        "one per run); replays a run from its cmd.txt")
     p.add_argument("--list", action="store_true", help="list the selected tests and exit")
     p.add_argument("-v", "--verbose", action="store_true",
                    help="print every QEMU command, and details for passing tests too")
@@ -209,7 +221,8 @@ def make_options(args: argparse.Namespace, tests: list[TestCase] | None = None) 
         qemu=shlex.split(args.qemu), accel=args.accel, timeout_scale=args.timeout_scale,
         # The ELF must be the one the ISO was made from, or backtraces get the wrong names.
         kernel_elf=(args.elf or iso.parent / "kernel.elf").resolve(), verbose=args.verbose,
-        host_tests=(args.host_tests or iso.parent / "host" / "unit_tests").resolve())
+        host_tests=(args.host_tests or iso.parent / "host" / "unit_tests").resolve(),
+        seed=args.seed)
     if not options.qemu:
         raise UsageError("--qemu must name a program")
     boots = tests is None or any(t.host_test is None for t in tests)

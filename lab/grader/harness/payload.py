@@ -7,6 +7,12 @@ A payload is one of
     generate = { bytes = N, seed = S, alphabet = "binary" }
 and `repeat = N` sends it N times.
 
+`seed = "run"` means a seed the grader picks afresh for every run (1 to 2**32 - 1, from the
+operating system's random source), so that no student can precompute the bytes. Every
+`seed = "run"` of one run is the same number, and `${seed}` in the test's `cmdline` stands for
+it: that is how the kernel test learns it (e.g. `cmdline = "ktest.seed=${seed}"`). The run's
+cmd.txt, results.json and the failure report say which seed it was; `grade.py --seed S` replays it.
+
 `generate` is a documented generator, so a kernel test can produce the same bytes and compare
 them itself (xorshift32; every byte advances the state once):
 
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 import string
 from pathlib import Path
 
@@ -29,6 +36,20 @@ PAYLOAD_KEYS = ("data", "hex", "data_file", "generate")
 ALPHABETS = ("binary", "printable", "lines")
 ALNUM = string.ascii_lowercase + string.ascii_uppercase + string.digits
 MAX_GENERATE = 16 << 20
+RUN_SEED = "run"              # generate.seed: picked by the grader for each run
+MAX_SEED = 0xFFFFFFFF         # xorshift32's state; a seed is 1..MAX_SEED (0 is replaced anyway)
+
+
+def new_run_seed() -> int:
+    """A fresh seed for one run: never 0 (which the generator replaces by a constant)."""
+    return 1 + secrets.randbelow(MAX_SEED)
+
+
+def check_seed(value, what: str) -> int:
+    """A seed given by hand (`grade.py --seed`): 1..MAX_SEED, else ValueError."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_SEED:
+        raise ValueError(f"{what} must be an integer from 1 to {MAX_SEED}, got {value!r}")
+    return value
 
 
 def generate(count: int, seed: int, alphabet: str = "binary") -> bytes:
@@ -56,8 +77,11 @@ def _check_generate(value) -> None:
     count, seed = value.get("bytes"), value.get("seed", 1)
     if not isinstance(count, int) or isinstance(count, bool) or not 0 < count <= MAX_GENERATE:
         raise ValueError(f"generate.bytes must be an integer from 1 to {MAX_GENERATE}")
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ValueError("generate.seed must be a non-negative integer")
+    if seed == RUN_SEED:
+        return
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"generate.seed must be an integer from 0 to {MAX_SEED}, or \"{RUN_SEED}\" "
+                         f"for a seed the grader picks per run; got {seed!r}")
     if value.get("alphabet", "binary") not in ALPHABETS:
         raise ValueError(f"generate.alphabet must be one of {', '.join(ALPHABETS)}")
 
@@ -84,9 +108,24 @@ def check(table: dict, what: str, required: bool = True) -> None:
         raise ValueError(f"{what}: 'repeat' must be a positive integer")
 
 
-def resolve(table: dict, root: Path) -> bytes | None:
-    """The bytes a table describes (None when it has no payload). Raises OSError for a
-    missing data_file."""
+def uses_run_seed(table: dict) -> bool:
+    spec = table.get("generate")
+    return isinstance(spec, dict) and spec.get("seed") == RUN_SEED
+
+
+def peer_uses_run_seed(spec: dict) -> bool:
+    """Whether any payload of a peer's options (a table, or a list of tables such as `send`)
+    says `seed = "run"`."""
+    for value in spec.values():
+        tables = value if isinstance(value, list) else [value]
+        if any(isinstance(t, dict) and uses_run_seed(t) for t in tables):
+            return True
+    return False
+
+
+def resolve(table: dict, root: Path, run_seed: int | None = None) -> bytes | None:
+    """The bytes a table describes (None when it has no payload); `run_seed` stands in for
+    `seed = "run"`. Raises OSError for a missing data_file."""
     if "data" in table:
         data = table["data"].encode("utf-8")
     elif "hex" in table:
@@ -95,7 +134,12 @@ def resolve(table: dict, root: Path) -> bytes | None:
         data = (root / table["data_file"]).read_bytes()
     elif "generate" in table:
         spec = table["generate"]
-        data = generate(spec["bytes"], spec.get("seed", 1), spec.get("alphabet", "binary"))
+        seed = spec.get("seed", 1)
+        if seed == RUN_SEED:
+            if run_seed is None:
+                raise ValueError('generate.seed = "run" needs the run\'s seed')
+            seed = run_seed
+        data = generate(spec["bytes"], seed, spec.get("alphabet", "binary"))
     else:
         return None
     return data * table.get("repeat", 1)

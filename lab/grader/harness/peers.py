@@ -37,6 +37,7 @@ class PeerContext:
     testdir: Path       # OUT/<suite>/<test>/, wiped before each run
     nonce: str
     test_id: str
+    seed: int | None = None   # the run's payload seed for `seed = "run"` (payload.py)
     _short: Path | None = None
 
     def short_dir(self) -> Path:

@@ -34,16 +34,18 @@ class RunOptions:
     verbose: bool = False
     host_tests: Path | None = None  # the host unit-test binary, for host_test entries
     sandbox: object | None = None   # batch grading: runs QEMU/host tests in a sandbox (sandbox.py)
+    seed: int | None = None         # replay: this payload seed instead of a fresh one per run
 
 
 def test_dir(options: RunOptions, test: TestCase) -> Path:
     return options.out / test.suite.name / test.id
 
 
-def kernel_cmdline(test: TestCase, nonce: str) -> str:
+def kernel_cmdline(test: TestCase, nonce: str, seed: int | None = None) -> str:
+    """`${seed}` in the rubric's cmdline becomes the run's payload seed (payload.py)."""
     words = [f"test={test.name}", f"nonce={nonce}"]
     if test.cmdline:
-        words.append(test.cmdline)
+        words.append(test.cmdline if seed is None else test.cmdline.replace("${seed}", str(seed)))
     return " ".join(words)
 
 
@@ -62,7 +64,7 @@ def _unless_peer(peer_args: list[str], option: str, value: str) -> list[str]:
 
 
 def build_command(test: TestCase, options: RunOptions, nonce: str,
-                  peer_args: list[str]) -> list[str]:
+                  peer_args: list[str], seed: int | None = None) -> list[str]:
     testdir = test_dir(options, test)
     argv = list(options.qemu) + [
         "-accel", options.accel,
@@ -79,26 +81,28 @@ def build_command(test: TestCase, options: RunOptions, nonce: str,
         "-monitor", "none",
         "-d", "cpu_reset",
         *_unless_peer(peer_args, "-D", str(testdir / "qemu.log")),
-        "-fw_cfg", f"name={FW_CFG_NAME},string={fw_cfg_escape(kernel_cmdline(test, nonce))}",
+        "-fw_cfg", f"name={FW_CFG_NAME},string={fw_cfg_escape(kernel_cmdline(test, nonce, seed))}",
     ]
     argv += peer_args
     argv += [_expand(a, options, testdir) for a in test.args]
     return argv
 
 
-def rerun_hint(test: TestCase, root: Path) -> str:
+def rerun_hint(test: TestCase, root: Path, seed: int | None = None) -> str:
     """How a student reruns just this test. Labs and the kernel suite are reachable through
-    `make grade TEST=...` (the grader searches every suite for a bare test name)."""
+    `make grade TEST=...` (the grader searches every suite for a bare test name); a run with a
+    per-run payload seed is replayed with the same seed through `SEED=` (grade.py --seed)."""
     path = test.suite.path.resolve()
     standard = path.parent.parent == (root / "lab").resolve() or \
         path == (root / "tests" / "kernel" / "rubric.toml").resolve()
     if standard:
-        return f"make grade TEST={test.id}"
+        return f"make grade TEST={test.id}" + (f" SEED={seed}" if seed is not None else "")
     try:
         rubric = test.suite.path.relative_to(root)
     except ValueError:
         rubric = test.suite.path
-    return f"python3 lab/grader/grade.py --suite {rubric} --test {test.id}"
+    replay = f" --seed {seed}" if seed is not None else ""
+    return f"python3 lab/grader/grade.py --suite {rubric} --test {test.id}{replay}"
 
 
 def reproducible(argv: list[str], transient: Path, testdir: Path) -> tuple[list[str], list[str]]:
@@ -131,14 +135,20 @@ def reproducible(argv: list[str], transient: Path, testdir: Path) -> tuple[list[
 
 
 def write_cmd_file(path: Path, test: TestCase, argv: list[str], nonce: str, root: Path,
-                   transient: Path | None = None) -> None:
+                   transient: Path | None = None, seed: int | None = None) -> None:
+    """`seed`: the run's payload seed, for a test that has one (None otherwise)."""
     notes: list[str] = []
     if transient is not None:
         argv, notes = reproducible(argv, transient, path.parent)
+    if seed is not None:
+        notes.append(f"the grader generated its seed = \"run\" payloads from seed {seed} "
+                     "(what it typed, if anything, is in serial-in.bin)")
+    same = "same nonce" + (" and seed" if seed is not None else "")
     text = (
-        f"# Conduit grader: {test.suite.name}/{test.id}  (nonce {nonce})\n"
-        f"# Rerun through the grader:   {rerun_hint(test, root)}\n"
-        "# Or boot by hand with the line below (same nonce; it overwrites the logs here).\n"
+        f"# Conduit grader: {test.suite.name}/{test.id}  (nonce {nonce}"
+        + (f", seed {seed}" if seed is not None else "") + ")\n"
+        f"# Rerun through the grader:   {rerun_hint(test, root, seed)}\n"
+        f"# Or boot by hand with the line below ({same}; it overwrites the logs here).\n"
         "# For an interactive look, drop '-display none'.\n"
         + "".join(f"# Note: {note}.\n" for note in notes)
         + f"{shlex.join(argv)}\n")

@@ -102,6 +102,8 @@ def print_failure(result: Result, stream=sys.stdout) -> None:
     if test.description:
         w(f"    test:    {test.description}\n")
     w(f"    reason:  {printable(result.reason)}\n")
+    if record.seed is not None:
+        w(f"    seed:    {record.seed} (this run's payload seed; the rerun below replays it)\n")
     for note in verdict.notes:
         w(f"    note:    {printable(note)}\n")
     if verdict.report:

@@ -57,7 +57,7 @@ def evaluate(record: RunRecord, options: RunOptions) -> Result:
     record.debugcon, record.serial = _keep_end(record.debugcon), _keep_end(record.serial)
     passed, reason = is_success(record, verdict)
     return Result(record=record, verdict=verdict, passed=passed, reason=reason,
-                  rerun=rerun_hint(record.test, options.root))
+                  rerun=rerun_hint(record.test, options.root, record.seed))
 
 
 @dataclass

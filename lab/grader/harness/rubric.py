@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import peers, student
+from . import payload, peers, student
 from .toml_lines import Lines, line_of_offset
 
 VERDICT_KINDS = ("pass", "fail", "panic", "triple-fault", "hang", "forged",
@@ -25,6 +25,10 @@ DEFAULTS = {"machine": "q35", "memory": "128M", "timeout": 15.0, "max_time": Non
 
 # Words the grader itself puts on the kernel command line; a rubric must not fight over them.
 RESERVED_CMDLINE_KEYS = ("test", "nonce")
+
+# `${NAME}` in a cmdline: the grader substitutes these per run (qemu.kernel_cmdline).
+CMDLINE_SUBSTITUTIONS = ("seed",)
+SUBSTITUTION_RE = re.compile(r"\$\{([^}]*)\}")
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:-]*$")
 SUITE_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
@@ -86,6 +90,11 @@ class TestCase:
     # runs, left out of handouts (tools/handout_rubric.py) and of a student's `make grade`.
     hidden: bool = False
     host_test: str | None = None   # a Catch2 test spec: run the host unit tests, not QEMU
+
+    @property
+    def uses_run_seed(self) -> bool:
+        """Whether this run has a payload seed picked per run (`seed = "run"`, `${seed}`)."""
+        return "${seed}" in self.cmdline or any(payload.peer_uses_run_seed(p) for p in self.peers)
 
     @property
     def id(self) -> str:
@@ -173,6 +182,11 @@ def _check_values(values: dict, path: Path, ctx: str) -> None:
                               "the grader supplies test= and nonce= itself", "cmdline")
     if "\n" in values.get("cmdline", ""):
         raise RubricError(f"{_where(path, ctx)}: cmdline must be one line", "cmdline")
+    for name in SUBSTITUTION_RE.findall(values.get("cmdline", "")):
+        if name not in CMDLINE_SUBSTITUTIONS:
+            raise RubricError(f"{_where(path, ctx)}: cmdline: unknown substitution '${{{name}}}' "
+                              "(the grader substitutes only ${seed}, the run's payload seed)",
+                              "cmdline")
     for key in ("expect", "reject"):
         for pattern in values.get(key, ()):
             try:
@@ -220,8 +234,18 @@ def _peer_specs(values: dict, where: str) -> tuple[dict, ...]:
     return tuple(specs)
 
 
+def _check_seed_use(values: dict, peer_specs: tuple[dict, ...], where: str) -> None:
+    """`${seed}` tells the guest the seed of the run's `seed = "run"` payloads; without such a
+    payload the guest would compute bytes nobody checks or sends."""
+    if "${seed}" in values.get("cmdline", "") and \
+            not any(payload.peer_uses_run_seed(spec) for spec in peer_specs):
+        raise RubricError(f"{where}: cmdline passes ${{seed}}, but no payload of the test says "
+                          "generate = { ..., seed = \"run\" }", "cmdline")
+
+
 def _make_case(suite: Suite, values: dict, variant: str | None, points: float,
-               peer_specs: tuple[dict, ...] = ()) -> TestCase:
+               peer_specs: tuple[dict, ...] = (), where: str = "") -> TestCase:
+    _check_seed_use(values, peer_specs, where)
     timeout = float(values["timeout"])
     max_time = values.get("max_time")
     return TestCase(
@@ -290,7 +314,8 @@ def _expand_test_at(suite: Suite, defaults: dict, raw: dict, path: Path,
     # The test as written always runs; each variant is one more run of the same kernel test
     # in another configuration (machine, interrupt controller, ...). Every run is its own row
     # worth `points`, unless the variant says otherwise.
-    cases = [_make_case(suite, merged, None, points, _peer_specs(merged, _where(path, ctx)))]
+    cases = [_make_case(suite, merged, None, points, _peer_specs(merged, _where(path, ctx)),
+                        _where(path, ctx))]
     for vindex, vraw in enumerate(values.get("variant", ())):
         try:
             vvalues = _read_table(vraw, VARIANT_KEYS, path, f"{ctx} variant")
@@ -308,8 +333,8 @@ def _expand_test_at(suite: Suite, defaults: dict, raw: dict, path: Path,
         vmerged = _merge(merged, vvalues)
         if description:
             vmerged["description"] = description
-        cases.append(_make_case(suite, vmerged, vname, vpoints,
-                                _peer_specs(vmerged, _where(path, f"{ctx} variant '{vname}'"))))
+        vwhere = _where(path, f"{ctx} variant '{vname}'")
+        cases.append(_make_case(suite, vmerged, vname, vpoints, _peer_specs(vmerged, vwhere), vwhere))
     return cases
 
 

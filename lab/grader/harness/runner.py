@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import host_test
+from . import host_test, payload
 from . import peers as peer_mod
 from .clock import ProgressClock
 from .hang import HangProbe
@@ -39,6 +39,7 @@ class RunRecord:
     test: TestCase
     nonce: str
     testdir: Path
+    seed: int | None = None       # the payload seed of `seed = "run"` (None: the test has none)
     argv: list[str] = field(default_factory=list)
     stop: str = "exit"            # exit | grace | hang | runaway | error | interrupted
     marker: str | None = None     # "end" or "panic" when the watcher saw one (genuine nonce)
@@ -204,8 +205,11 @@ def run_test(test: TestCase, options: RunOptions, registry: ProcessRegistry) -> 
     record = RunRecord(test=test, nonce=new_nonce(), testdir=testdir)
     if test.host_test is not None:
         return _run_host_test(test, options, registry, record)
+    if test.uses_run_seed:
+        # Picked here, not in the rubric: the student cannot know it before the run.
+        record.seed = options.seed if options.seed is not None else payload.new_run_seed()
     ctx = peer_mod.PeerContext(root=options.root, testdir=testdir, nonce=record.nonce,
-                               test_id=test.id)
+                               test_id=test.id, seed=record.seed)
     peers, peer_args = _start_peers(test, ctx, record)
     probe = HangProbe(ctx.short_dir())
     started = time.monotonic()
@@ -215,9 +219,9 @@ def run_test(test: TestCase, options: RunOptions, registry: ProcessRegistry) -> 
             if options.sandbox is not None:
                 # QEMU runs as the sandbox's user: it must write its logs and reach the sockets.
                 options.sandbox.adopt(testdir, ctx.short_dir())
-            record.argv = build_command(test, options, record.nonce, peer_args)
+            record.argv = build_command(test, options, record.nonce, peer_args, record.seed)
             write_cmd_file(testdir / "cmd.txt", test, record.argv, record.nonce, options.root,
-                           ctx.short_dir())
+                           ctx.short_dir(), record.seed)
             _boot(test, options, record, peers, registry, probe)
             for peer in peers:
                 record.problems += peer.finish()

@@ -10,6 +10,9 @@ bytes the guest sent.
     expect_received = ['Commands:']               # regexes over everything COM1 received
     expect_bytes = { after = 'tx-begin\\r?\\n', length = 65536, generate = { bytes = 65536, seed = 7 } }
 
+`seed = "run"` instead of a number: a seed the grader picks per run (payload.py); the test
+passes it to the guest with `cmdline = "ktest.seed=${seed}"`.
+
 The `serial2` kind is the same peer on COM2 (com2.log, com2-in.bin), with COM1 a plain file
 (serial.log) as in a run without a peer: for a second UART, such as lab 9's user-mode driver.
 A run has either a `serial` or a `serial2` peer.
@@ -124,7 +127,7 @@ class SerialPeer(Peer):
 
     def prepare(self) -> list[str]:
         try:
-            self.data = [payload.resolve(step, self.ctx.root) for step in self.steps]
+            self.data = [payload.resolve(step, self.ctx.root, self.ctx.seed) for step in self.steps]
         except OSError as err:
             raise PeerError(f"serial peer: cannot read {err.filename}: {err.strerror}") from None
         self.serial_log = open(self.ctx.testdir / self.log_name, "wb")
@@ -290,7 +293,7 @@ class SerialPeer(Peer):
         if "sha256" in table:
             return payload.digest_problem(got, table["sha256"], length, label)
         try:
-            want = payload.resolve(table, self.ctx.root)
+            want = payload.resolve(table, self.ctx.root, self.ctx.seed)
         except OSError as err:
             return f"cannot read the expected bytes {err.filename}: {err.strerror}"
         if want is None:

@@ -57,7 +57,7 @@ def result_dict(result: Result) -> dict:
         "expect_outcome": test.expect_outcome, "panic_report": verdict.report,
         "exit_status": record.exit_status, "stop": record.stop,
         "wall_time": round(record.wall_time, 3), "busy_time": round(record.busy_time, 3),
-        "nonce": record.nonce, "machine": test.machine, "logdir": str(record.testdir),
+        "nonce": record.nonce, "seed": record.seed, "machine": test.machine, "logdir": str(record.testdir),
         "command": record.argv, "rerun": result.rerun, "tail_source": source, "tail": tail,
     }
 

@@ -77,13 +77,22 @@ def parse_args(argv: list[str]) -> dict:
 class Guest:
     def __init__(self, opts: dict):
         self.debugcon = open(opts["-debugcon"].removeprefix("file:"), "w")
-        self.serial = open(opts["-serial"].removeprefix("file:"), "w")
+        serial = opts["-serial"]
+        self.serial_sock = None
+        if serial.startswith("chardev:"):
+            # COM1 is the serial peer's socket: connect as QEMU does, as a client.
+            self.serial_sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.serial_sock.connect(opts["chardevs"][serial.removeprefix("chardev:")])
+            self.serial = self.serial_sock.makefile("w")
+        else:
+            self.serial = open(serial.removeprefix("file:"), "w")
         self.log_path = opts["-D"]
         open(self.log_path, "w").close()
         self.cmdline = opts["fw_cfg"].get("opt/conduit/cmdline", "")
         words = dict(w.split("=", 1) for w in self.cmdline.split() if "=" in w)
         self.test = words.get("test", "")
         self.nonce = words.get("nonce", "none")
+        self.words = words
 
     def say(self, text: str, serial: bool = True) -> None:
         self.debugcon.write(text + "\n")
@@ -107,6 +116,22 @@ class Guest:
             self.line("test-fail", f"name={self.test} nonce={self.nonce} reason={reason}")
         self.line("end", f"passed={int(passed)} failed={int(not passed)} nonce={self.nonce}")
         sys.exit(33 if passed else 35)
+
+
+def xorshift32(seed: int, count: int) -> bytes:
+    """The grader's `generate` sequence, written again from its documentation (README)."""
+    x, out = seed or 0x2545F491, bytearray()
+    for _ in range(count):
+        x ^= (x << 13) & 0xFFFFFFFF
+        x ^= x >> 17
+        x ^= (x << 5) & 0xFFFFFFFF
+        out.append(x & 0xFF)
+    return bytes(out)
+
+
+def send_payload(g: Guest, seed: int) -> None:
+    """What a kernel test of a `seed = "run"` payload does: BEGIN, then 4 KiB from the seed."""
+    g.serial_sock.sendall(b"BEGIN\n" + xorshift32(seed, 4096))
 
 
 def hang_forever() -> None:
@@ -181,6 +206,10 @@ def behave_more(g: Guest) -> None:
     if t == "fake_serial_only":
         g.serial.write("serial says hello\n")
         g.serial.flush()
+    if t == "fake_seeded_tx":          # reads the seed from its command line, as it should
+        send_payload(g, int(g.words.get("ktest.seed", "0"), 0))
+    if t == "fake_fixed_seed_tx":      # a student's precomputed bytes from the rubric's old seed
+        send_payload(g, 1234)
     if t == "fake_midline_marker":
         g.debugcon.write("log line without newline ")
         g.debugcon.flush()

@@ -11,6 +11,7 @@
 #include <kstd/types.h>
 #include <uapi/files.h>
 #include <uapi/memory.h>
+#include <uapi/ping.h>
 #include <uapi/process.h>
 #include <uapi/syscall.h>
 
@@ -51,6 +52,8 @@ int ioperm(u32 first_port, u32 count, int on);
 int readdir(char const* path, u64 index, uapi::DirEntry* entry);
 u64 clock_ns();
 int mapinfo(void const* address, uapi::MapInfo* info);
+// One ICMP echo: 0 with the reply filled in, or -1 (ETIMEDOUT, EHOSTUNREACH, ENETUNREACH, ...).
+int ping(uapi::PingRequest const* request, uapi::PingReply* reply);
 
 // "EFAULT (bad address)" for an errno value.
 char const* strerror(int code);
