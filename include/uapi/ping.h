@@ -1,5 +1,5 @@
 #pragma once
-// ICMP echo for user programs (user/bin/ping): the ping(request, reply) system call sends one
+// ICMP echo for user programs (user/bin/ping.cpp): the ping(request, reply) system call sends one
 // echo request and waits for its reply, through the stack's own ping (include/kernel/net/
 // ping.h). The kernel picks the ICMP identifier and the payload's bytes, and accepts only the
 // reply whose identifier, sequence, source and data all match, so a program cannot forge or
